@@ -1,0 +1,3 @@
+namespace StackModel.ServiceDefaults;
+
+internal static class Placeholder;

@@ -1,0 +1,210 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.Testing;
+
+namespace StackModel.Hosting.Testing;
+
+/// <summary>
+/// Builds a test stack from the real AppHost definition: its entry point runs up to <c>Build()</c>, then the test may adjust the
+/// builder and calls <see cref="BuildAsync"/>. The stack gets a temporary state folder of its own (removed on dispose), free random
+/// host ports and no dashboard, so it can never reach the developer's <c>.stackmodel/</c> cluster.
+/// </summary>
+public sealed class DistributedApplicationTestingBuilder : IDistributedApplicationBuilder, IAsyncDisposable
+{
+    private readonly DistributedApplicationBuilder _inner;
+    private readonly string _stateDirectory;
+    private bool _built;
+
+    private DistributedApplicationBuilder Inner => _inner;
+
+    private DistributedApplicationTestingBuilder(DistributedApplicationBuilder inner, string stateDirectory)
+    {
+        _inner = inner;
+        _stateDirectory = stateDirectory;
+    }
+
+    /// <summary>Gets the temporary state folder of this test stack.</summary>
+    public string StateDirectory => _stateDirectory;
+
+    /// <inheritdoc/>
+    public IConfigurationManager Configuration => Inner.Configuration;
+
+    /// <inheritdoc/>
+    public IServiceCollection Services => Inner.Services;
+
+    /// <inheritdoc/>
+    public string AppHostDirectory => Inner.AppHostDirectory;
+
+    /// <inheritdoc/>
+    public IList<IResource> Resources => Inner.Resources;
+
+    /// <summary>Runs the AppHost entry point of <typeparamref name="TEntryPoint"/>'s assembly up to <c>Build()</c>.</summary>
+    /// <typeparam name="TEntryPoint">Any type of the AppHost assembly, usually its <c>Program</c>.</typeparam>
+    /// <param name="args">Arguments for the AppHost, e.g. <c>--LiteLLM:Runtime=executable</c>.</param>
+    /// <param name="cancellationToken">Cancels the creation.</param>
+    public static Task<DistributedApplicationTestingBuilder> CreateAsync<TEntryPoint>(string[]? args = null, CancellationToken cancellationToken = default)
+        where TEntryPoint : class
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var assembly = typeof(TEntryPoint).Assembly;
+        var entryPoint = assembly.EntryPoint
+            ?? throw new InvalidOperationException($"Assembly '{assembly.GetName().Name}' has no entry point; pass a type of the AppHost project.");
+        var appHostDirectory = assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "StackModel.AppHostDirectory")?.Value
+            ?? Path.GetDirectoryName(assembly.Location)!;
+        var stateDirectory = CreateStateDirectory();
+        DistributedApplicationBuilder? captured = null;
+        var hook = NewHook(stateDirectory, appHostDirectory, b =>
+        {
+            captured = b;
+            throw new EntryPointStoppedException();
+        });
+        var previous = TestingHook.Current;
+        TestingHook.Current = hook;
+        try
+        {
+            var result = entryPoint.Invoke(null, entryPoint.GetParameters().Length == 0 ? [] : [args ?? []]);
+            if (result is Task task)
+            {
+                task.GetAwaiter().GetResult();
+            }
+        }
+        catch (Exception ex) when (Unwrap(ex) is EntryPointStoppedException)
+        {
+            // Stopped at Build(), as intended.
+        }
+        catch (Exception ex)
+        {
+            Directory.Delete(stateDirectory, recursive: true);
+            ExceptionDispatchInfo.Capture(Unwrap(ex)).Throw();
+        }
+        finally
+        {
+            TestingHook.Current = previous;
+        }
+
+        if (captured is null)
+        {
+            Directory.Delete(stateDirectory, recursive: true);
+            throw new InvalidOperationException($"The entry point of '{assembly.GetName().Name}' returned without calling Build() on a StackModel builder.");
+        }
+
+        return Task.FromResult(new DistributedApplicationTestingBuilder(captured, stateDirectory));
+    }
+
+    /// <summary>Creates an empty test stack to declare resources on directly.</summary>
+    public static DistributedApplicationTestingBuilder Create(params string[] args)
+    {
+        var stateDirectory = CreateStateDirectory();
+        var previous = TestingHook.Current;
+        TestingHook.Current = NewHook(stateDirectory, Directory.GetCurrentDirectory(), beforeBuild: null);
+        try
+        {
+            return new DistributedApplicationTestingBuilder(new DistributedApplicationBuilder(args, appHostAssembly: null), stateDirectory);
+        }
+        finally
+        {
+            TestingHook.Current = previous;
+        }
+    }
+
+    /// <inheritdoc/>
+    public IResourceBuilder<T> AddResource<T>(T resource) where T : IResource =>
+        new TestingResourceBuilder<T>(this, Inner.AddResource(resource));
+
+    /// <inheritdoc/>
+    public IResourceBuilder<T> CreateResourceBuilder<T>(T resource) where T : IResource =>
+        new TestingResourceBuilder<T>(this, Inner.CreateResourceBuilder(resource));
+
+    /// <summary>Validates the declaration, gives every endpoint a free host port, and builds the test stack.</summary>
+    public Task<DistributedApplication> BuildAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Build());
+    }
+
+    /// <inheritdoc/>
+    public DistributedApplication Build()
+    {
+        AssignFreePorts();
+        var previous = TestingHook.Current;
+        TestingHook.Current = NewHook(_stateDirectory, AppHostDirectory, beforeBuild: null);
+        try
+        {
+            var app = Inner.Build();
+            _built = true;
+            var directory = _stateDirectory;
+            app.OnDisposed(() =>
+            {
+                DeleteStateDirectory(directory);
+                return ValueTask.CompletedTask;
+            });
+            return app;
+        }
+        finally
+        {
+            TestingHook.Current = previous;
+        }
+    }
+
+    /// <summary>Removes the state folder when no application was built from this builder.</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (!_built)
+        {
+            DeleteStateDirectory(_stateDirectory);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void AssignFreePorts()
+    {
+        var used = new HashSet<int>();
+        foreach (var endpoint in Resources.OfType<IResourceWithEndpoints>().SelectMany(r => r.Annotations.OfType<EndpointAnnotation>()))
+        {
+            int port;
+            do
+            {
+                port = FreePorts.Next();
+            }
+            while (!used.Add(port));
+            endpoint.HostPort = port;
+        }
+    }
+
+    private static TestingHook NewHook(string stateDirectory, string appHostDirectory, Action<DistributedApplicationBuilder>? beforeBuild) => new()
+    {
+        AppHostDirectory = appHostDirectory,
+        BeforeBuild = beforeBuild,
+        Configuration = new Dictionary<string, string?>
+        {
+            ["Stack:StateDirectory"] = stateDirectory,
+            ["Stack:Name"] = "stackmodel-test-" + Path.GetFileName(stateDirectory).Split('-').Last(),
+            ["Stack:WriteEnvFile"] = "false",
+            ["Dashboard:Enabled"] = "false",
+        },
+        ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
+    };
+
+    private static string CreateStateDirectory()
+    {
+        var directory = Directory.CreateTempSubdirectory("stackmodel-test-").FullName;
+        return directory;
+    }
+
+    private static void DeleteStateDirectory(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static Exception Unwrap(Exception ex) => ex is TargetInvocationException { InnerException: { } inner } ? Unwrap(inner) : ex;
+
+    private sealed class EntryPointStoppedException : Exception;
+}

@@ -1,0 +1,167 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.Cli;
+using StackModel.Hosting.Orchestration;
+using StackModel.Hosting.Runtimes;
+using StackModel.Hosting.State;
+using StackModel.Hosting.Testing;
+
+namespace StackModel.Hosting;
+
+/// <summary>The built stack: runs it (<see cref="Run"/>), or starts and stops it under a test.</summary>
+public sealed class DistributedApplication : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly DistributedApplicationBuilder _builder;
+    private StackStateStore? _state;
+    private ApplicationOrchestrator? _orchestrator;
+    private readonly List<Func<ValueTask>> _onDisposed = [];
+
+    internal DistributedApplication(IHost host, DistributedApplicationModel model, StackOptions options, DistributedApplicationBuilder builder)
+    {
+        _host = host;
+        Model = model;
+        Options = options;
+        _builder = builder;
+        StateDirectory = Path.GetFullPath(options.StateDirectory ?? Path.Combine(builder.AppHostDirectory, ".stackmodel"), builder.AppHostDirectory);
+    }
+
+    /// <summary>Creates a builder for a stack. Call it first in the AppHost's <c>Program.cs</c>.</summary>
+    /// <param name="args">The command-line arguments: a verb (<c>env</c>, <c>reset</c>) and/or configuration (<c>--Stack:Runtime=process</c>).</param>
+    public static IDistributedApplicationBuilder CreateBuilder(string[] args) =>
+        new DistributedApplicationBuilder(args ?? [], Assembly.GetEntryAssembly());
+
+    /// <summary>Gets the stack's resources.</summary>
+    public DistributedApplicationModel Model { get; }
+
+    /// <summary>Gets the stack's settings.</summary>
+    public StackOptions Options { get; }
+
+    /// <summary>Gets the services of the AppHost process.</summary>
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>Gets the configuration.</summary>
+    public IConfiguration Configuration => _builder.Configuration;
+
+    /// <summary>Gets the state folder of this stack.</summary>
+    public string StateDirectory { get; }
+
+    /// <summary>Gets the folder of the AppHost project.</summary>
+    public string AppHostDirectory => _builder.AppHostDirectory;
+
+    /// <summary>Gets the notifications of resource state changes.</summary>
+    public ResourceNotificationService ResourceNotifications => Services.GetRequiredService<ResourceNotificationService>();
+
+    /// <summary>Gets the resources' console logs.</summary>
+    public ResourceLoggerService ResourceLogs => Services.GetRequiredService<ResourceLoggerService>();
+
+    internal ApplicationOrchestrator Orchestrator => _orchestrator ?? throw new InvalidOperationException("The stack has not been started.");
+
+    internal StackStateStore State => _state ?? throw new InvalidOperationException("The stack has not been prepared.");
+
+    /// <summary>Runs the command line: the stack until Ctrl+C / SIGTERM, or the verb given. Sets the process exit code.</summary>
+    public void Run()
+    {
+        if (TestingHook.Current?.Application == this)
+        {
+            return; // The testing builder drives this application.
+        }
+
+        Environment.ExitCode = RunAsync().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Runs the command line and returns the exit code.</summary>
+    public Task<int> RunAsync(CancellationToken cancellationToken = default) => CommandLine.InvokeAsync(this, _builder.Args, cancellationToken);
+
+    /// <summary>Resolves parameters from configuration or the state folder, creating the state folder when needed.</summary>
+    public void Prepare()
+    {
+        if (_state is not null)
+        {
+            return;
+        }
+
+        var state = new StackStateStore(StateDirectory);
+        state.EnsureCreated();
+        ParameterResolver.Resolve(Model.Resources.OfType<ParameterResource>(), Configuration, state);
+        _state = state;
+    }
+
+    /// <summary>Starts the stack: every resource starts once what it waits for is ready. Returns without waiting for them.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Prepare();
+        State.AcquireLock();
+        var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>());
+        _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
+        _orchestrator.Start();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops every resource, dependents first.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_orchestrator is not null)
+        {
+            await _orchestrator.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs the stack until Ctrl+C or SIGTERM, reporting states on the console.</summary>
+    internal async Task<int> RunStackAsync(CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        var reporter = new ConsoleReporter(ResourceNotifications, Console.Out);
+        var reporting = reporter.RunAsync(stop.Token);
+        try
+        {
+            await StartAsync(stop.Token).ConfigureAwait(false);
+            await Orchestrator.WhenSettledAsync(stop.Token).ConfigureAwait(false);
+            reporter.PrintSummary(Orchestrator.Resources.Select(r => r.Name));
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Ctrl+C or SIGTERM.
+        }
+        catch (DistributedApplicationException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 1;
+        }
+
+        await Console.Out.WriteLineAsync("Stopping the stack...").ConfigureAwait(false);
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        await reporting.ConfigureAwait(false);
+        await Console.Out.WriteLineAsync("Stopped.").ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (_orchestrator is not null)
+        {
+            await _orchestrator.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _state?.Dispose();
+        _host.Dispose();
+        foreach (var callback in _onDisposed)
+        {
+            await callback().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs <paramref name="callback"/> after the application is disposed (the testing builder removes its state folder).</summary>
+    internal void OnDisposed(Func<ValueTask> callback) => _onDisposed.Add(callback);
+}

@@ -1,0 +1,131 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.Cli;
+using StackModel.Hosting.Orchestration;
+using StackModel.Hosting.Runtimes;
+using StackModel.Hosting.Runtimes.Process;
+using StackModel.Hosting.Testing;
+
+namespace StackModel.Hosting;
+
+internal sealed class DistributedApplicationBuilder : IDistributedApplicationBuilder
+{
+    private readonly HostApplicationBuilder _host;
+    private readonly TestingHook? _hook;
+
+    public DistributedApplicationBuilder(string[] args, Assembly? appHostAssembly)
+    {
+        _hook = TestingHook.Current;
+        Args = args;
+        _host = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        AppHostDirectory = _hook?.AppHostDirectory ?? FindAppHostDirectory(appHostAssembly);
+        _host.Configuration.SetBasePath(AppHostDirectory);
+        _host.Configuration.AddJsonFile("appsettings.json", optional: true);
+        _host.Configuration.AddEnvironmentVariables();
+        _host.Configuration.AddCommandLine(CommandLine.ConfigurationArgs(args));
+        if (_hook is not null)
+        {
+            _host.Configuration.AddInMemoryCollection(_hook.Configuration);
+        }
+
+        _host.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        _host.Logging.SetMinimumLevel(LogLevel.Information);
+        _host.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        _host.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);
+        _host.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        _hook?.ConfigureLogging?.Invoke(_host.Logging);
+
+        Services.AddHttpClient();
+        Services.AddSingleton<ResourceNotificationService>();
+        Services.AddSingleton<ResourceLoggerService>();
+        Services.AddSingleton<PostgresProcessRuntime>();
+        Services.AddSingleton<IPostgresRuntime>(sp => sp.GetRequiredService<PostgresProcessRuntime>());
+    }
+
+    public string[] Args { get; }
+
+    public IConfigurationManager Configuration => _host.Configuration;
+
+    public IServiceCollection Services => _host.Services;
+
+    public string AppHostDirectory { get; }
+
+    public IList<IResource> Resources { get; } = [];
+
+    internal List<IModelRule> Rules { get; } = [];
+
+    public IResourceBuilder<T> AddResource<T>(T resource) where T : IResource
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        Resources.Add(resource);
+        return new ResourceBuilder<T>(this, resource);
+    }
+
+    public IResourceBuilder<T> CreateResourceBuilder<T>(T resource) where T : IResource
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        if (!Resources.Contains(resource))
+        {
+            throw new DistributedApplicationException($"Resource '{resource.Name}' is not declared in this stack; add it with AddResource first.");
+        }
+
+        return new ResourceBuilder<T>(this, resource);
+    }
+
+    public DistributedApplication Build()
+    {
+        // The testing builder sets a hook of its own around the Build() it calls after the entry point stopped.
+        var hook = TestingHook.Current ?? _hook;
+        hook?.BeforeBuild?.Invoke(this);
+        ApplyPortOverrides();
+        var resources = Resources.ToArray();
+        ModelValidator.Validate(resources, Rules);
+        var options = new StackOptions();
+        Configuration.GetSection(StackOptions.SectionName).Bind(options);
+        Services.AddSingleton(options);
+        var model = new DistributedApplicationModel(resources);
+        Services.AddSingleton(model);
+        var app = new DistributedApplication(_host.Build(), model, options, this);
+        hook?.Built(app);
+        return app;
+    }
+
+    /// <summary>Applies <c>Stack:Ports:&lt;resource&gt;:&lt;endpoint&gt;</c>, which moves a host port without editing the declaration.</summary>
+    private void ApplyPortOverrides()
+    {
+        foreach (var resource in Resources.OfType<IResourceWithEndpoints>())
+        {
+            foreach (var endpoint in resource.Annotations.OfType<EndpointAnnotation>())
+            {
+                var value = Configuration[$"Stack:Ports:{resource.Name}:{endpoint.Name}"];
+                if (value is null)
+                {
+                    continue;
+                }
+
+                if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+                {
+                    throw new DistributedApplicationException(
+                        $"Stack:Ports:{resource.Name}:{endpoint.Name} is '{value}', which is not a valid TCP port. Use a number from 1 to 65535, or remove the setting.");
+                }
+
+                endpoint.HostPort = port;
+            }
+        }
+    }
+
+    private static string FindAppHostDirectory(Assembly? appHostAssembly)
+    {
+        var recorded = appHostAssembly?.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "StackModel.AppHostDirectory")?.Value;
+        return recorded is not null && Directory.Exists(recorded) ? recorded : Directory.GetCurrentDirectory();
+    }
+}

@@ -1,0 +1,252 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.Postgres;
+using StackModel.Hosting.Runtimes;
+
+namespace StackModel.Hosting.Orchestration;
+
+/// <summary>
+/// Starts every resource once what it waits for is ready, watches it, and stops the stack in reverse dependency order.
+/// Resources can also be stopped, started and restarted one by one (the dashboard's actions).
+/// </summary>
+internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
+{
+    private readonly OrchestratorContext _context;
+    private readonly IPostgresRuntime _postgresRuntime;
+    private readonly ILogger<ApplicationOrchestrator> _logger;
+    private readonly ConcurrentDictionary<string, ResourceRunner> _runners = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task> _launches = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly IReadOnlyList<IResource> _startOrder;
+    private int _stopped;
+
+    public ApplicationOrchestrator(OrchestratorContext context, IPostgresRuntime postgresRuntime, ILogger<ApplicationOrchestrator> logger)
+    {
+        _context = context;
+        _postgresRuntime = postgresRuntime;
+        _logger = logger;
+        _startOrder = DependencyGraph.StartOrder(context.Model.Resources).Where(r => r is not ParameterResource).ToArray();
+        foreach (var resource in _startOrder)
+        {
+            context.Notifications.Publish(new ResourceSnapshot
+            {
+                Name = resource.Name,
+                ResourceType = ResourceTypes.Of(resource),
+                Runtime = resource switch
+                {
+                    PostgresDatabaseResource => string.Empty,
+                    PostgresServerResource => postgresRuntime.Name,
+                    ContainerResource => "container",
+                    _ => "process",
+                },
+                Urls = ResourceTypes.HostUrls(resource),
+            });
+        }
+    }
+
+    /// <summary>Gets the resources in start order (parameters excluded).</summary>
+    public IReadOnlyList<IResource> Resources => _startOrder;
+
+    /// <summary>Launches every resource; returns at once. Each resource starts when what it waits for is ready.</summary>
+    public void Start()
+    {
+        foreach (var resource in _startOrder.Where(IsRunnable))
+        {
+            Launch(resource);
+        }
+    }
+
+    /// <summary>Waits until no resource is starting or waiting any more.</summary>
+    public async Task WhenSettledAsync(CancellationToken cancellationToken = default)
+    {
+        await Task.WhenAll(_launches.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task StopResourceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var resource = Find(name);
+        if (_launches.TryGetValue(resource.Name, out var launch) && !launch.IsCompleted)
+        {
+            throw new DistributedApplicationException($"Resource '{name}' is still starting; stop it once it runs, or stop the stack.");
+        }
+
+        if (_runners.TryRemove(resource.Name, out var runner))
+        {
+            await runner.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task StartResourceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var resource = Find(name);
+        if (!IsRunnable(resource))
+        {
+            throw new DistributedApplicationException($"Resource '{name}' is started by its parent; start '{((IResourceWithParent)resource).Parent.Name}' instead.");
+        }
+
+        if (_runners.TryGetValue(resource.Name, out var running) && !running.Completion.IsCompleted)
+        {
+            throw new DistributedApplicationException($"Resource '{name}' is already running; use restart.");
+        }
+
+        _runners.TryRemove(resource.Name, out _);
+        await Launch(resource).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task RestartResourceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await StopResourceAsync(name, cancellationToken).ConfigureAwait(false);
+        await StartResourceAsync(name, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops every resource, dependents first, PostgreSQL last (fast shutdown).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_launches.Values).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
+        {
+            // A launch interrupted by the stop; its resource is stopped below.
+        }
+
+        foreach (var resource in _startOrder.Reverse())
+        {
+            if (_runners.TryRemove(resource.Name, out var runner))
+            {
+                try
+                {
+                    await runner.StopAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    LogStopFailed(_logger, resource.Name, ex.Message);
+                }
+            }
+
+            var snapshot = _context.Notifications.TryGetSnapshot(resource.Name);
+            if (snapshot is { State: ResourceState.Waiting or ResourceState.Starting })
+            {
+                _context.Notifications.Update(resource.Name, s => s with { State = ResourceState.Stopped, WaitingFor = [] });
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private static bool IsRunnable(IResource resource) => resource is PostgresServerResource or ProjectResource or ExecutableResource or ContainerResource;
+
+    private IResource Find(string name) =>
+        _startOrder.FirstOrDefault(r => r.Name == name)
+        ?? throw new DistributedApplicationException($"The stack has no resource named '{name}'. Resources: {string.Join(", ", _startOrder.Select(r => r.Name))}.");
+
+    private Task Launch(IResource resource)
+    {
+        var task = Task.Run(() => LaunchAsync(resource, _stopping.Token));
+        _launches[resource.Name] = task;
+        return task;
+    }
+
+    private async Task LaunchAsync(IResource resource, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!await WaitForDependenciesAsync(resource, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            var runner = CreateRunner(resource);
+            _runners[resource.Name] = runner;
+            await runner.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The stack is stopping.
+        }
+        catch (Exception ex) when (ex is DistributedApplicationException or InvalidOperationException or IOException or UnauthorizedAccessException or Npgsql.NpgsqlException)
+        {
+            FailToStart(resource, ex.Message);
+            if (_runners.TryRemove(resource.Name, out var runner))
+            {
+                await runner.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void FailToStart(IResource resource, string reason)
+    {
+        LogFailedToStart(_logger, resource.Name, reason);
+        _context.Logs.Write(resource.Name, reason, isError: true);
+        _context.Notifications.Update(resource.Name, s => s with { State = ResourceState.FailedToStart, Reason = reason, WaitingFor = [] });
+        if (resource is PostgresServerResource server)
+        {
+            foreach (var database in server.Databases)
+            {
+                _context.Notifications.Update(database.Name, s => s with { State = ResourceState.FailedToStart, Reason = $"Its server '{server.Name}' failed to start." });
+            }
+        }
+    }
+
+    private ResourceRunner CreateRunner(IResource resource) => resource switch
+    {
+        PostgresServerResource server => new PostgresServerRunner(server, _context, _postgresRuntime),
+        ProjectResource or ExecutableResource => new ProcessResourceRunner(resource, _context),
+        ContainerResource => throw new DistributedApplicationException(
+            $"Container '{resource.Name}' cannot start: no container runtime is available to this stack. Install Docker or Podman, or run it as an executable."),
+        _ => throw new InvalidOperationException($"Resource '{resource.Name}' cannot be started on its own."),
+    };
+
+    /// <summary>Waits for what the resource waits for; returns <see langword="false"/> (after publishing FailedToStart) when a dependency failed.</summary>
+    private async Task<bool> WaitForDependenciesAsync(IResource resource, CancellationToken cancellationToken)
+    {
+        var waits = resource.Annotations.OfType<WaitAnnotation>().ToList();
+        var pending = waits.Select(w => w.Resource.Name).ToList();
+        if (pending.Count > 0)
+        {
+            _context.Notifications.Update(resource.Name, s => s with { State = ResourceState.Waiting, WaitingFor = pending.ToArray(), Reason = null });
+        }
+
+        foreach (var wait in waits)
+        {
+            var snapshot = await _context.Notifications.WaitForResourceAsync(wait.Resource.Name, s => WaitRules.Outcome(wait, s) != WaitOutcome.Pending, cancellationToken).ConfigureAwait(false);
+            if (WaitRules.Outcome(wait, snapshot) == WaitOutcome.Failed)
+            {
+                FailToStart(resource, $"It waits for '{wait.Resource.Name}', which is {snapshot.State}{(snapshot.Reason is null ? string.Empty : ": " + snapshot.Reason)}");
+                return false;
+            }
+
+            if (snapshot.Disabled)
+            {
+                LogNotWaiting(_logger, resource.Name, wait.Resource.Name, snapshot.Reason ?? "it is turned off");
+                _context.Logs.Write(resource.Name, $"Not waiting for '{wait.Resource.Name}': {snapshot.Reason ?? "it is turned off"}.");
+            }
+
+            pending.Remove(wait.Resource.Name);
+            _context.Notifications.Update(resource.Name, s => s with { WaitingFor = pending.ToArray() });
+        }
+
+        return true;
+    }
+
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Resource '{ResourceName}' failed to start: {Reason}")]
+    private static partial void LogFailedToStart(ILogger logger, string resourceName, string reason);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Resource '{ResourceName}' could not be stopped cleanly: {Reason}")]
+    private static partial void LogStopFailed(ILogger logger, string resourceName, string reason);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Resource '{ResourceName}' starts without waiting for '{Dependency}': {Reason}")]
+    private static partial void LogNotWaiting(ILogger logger, string resourceName, string dependency, string reason);
+}

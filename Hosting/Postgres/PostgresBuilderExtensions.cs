@@ -1,0 +1,45 @@
+using StackModel.Hosting.ApplicationModel;
+
+namespace StackModel.Hosting.Postgres;
+
+/// <summary>Declares PostgreSQL servers and their databases.</summary>
+public static class PostgresBuilderExtensions
+{
+    /// <summary>Adds a PostgreSQL server.</summary>
+    /// <param name="builder">The application builder.</param>
+    /// <param name="name">The resource name; also its host name on the stack's network.</param>
+    /// <param name="port">The host port on 127.0.0.1. The server listens on 5432 in its own context.</param>
+    /// <remarks>
+    /// Runs from the machine's PostgreSQL binaries as a local process, or as a container (<c>Stack:Runtime</c>).
+    /// The superuser password is generated once (parameter <c>&lt;name&gt;-password</c>) unless <c>Parameters:&lt;name&gt;-password</c> is set.
+    /// </remarks>
+    public static IResourceBuilder<PostgresServerResource> AddPostgres(this IDistributedApplicationBuilder builder, string name, int port)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var password = builder.AddParameter($"{name}-password", new GeneratedParameterDefault());
+        return builder.AddResource(new PostgresServerResource(name, password.Resource))
+            .WithEndpoint(port, PostgresServerResource.DefaultTargetPort, PostgresServerResource.EndpointName);
+    }
+
+    /// <summary>Adds a database owned by a login role of its own (<c>&lt;databaseName&gt;_owner</c>).</summary>
+    /// <param name="builder">The server.</param>
+    /// <param name="name">The resource name, used by references (<c>ConnectionStrings__&lt;name&gt;</c>).</param>
+    /// <param name="databaseName">The database name in PostgreSQL; defaults to <paramref name="name"/>.</param>
+    public static IResourceBuilder<PostgresDatabaseResource> AddDatabase(this IResourceBuilder<PostgresServerResource> builder, string name, string? databaseName = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var server = builder.Resource;
+        var dbName = databaseName ?? name;
+        PostgresIdentifiers.ThrowIfInvalidDatabaseName(dbName);
+        if (server.Databases.Any(d => d.DatabaseName == dbName))
+        {
+            throw new DistributedApplicationException(
+                $"Server '{server.Name}' already declares database '{dbName}'. Each database is declared once; reference the existing resource instead.");
+        }
+
+        var password = builder.ApplicationBuilder.AddParameter($"{name}-owner-password", new GeneratedParameterDefault());
+        var database = new PostgresDatabaseResource(name, dbName, server, password.Resource);
+        server.AddDatabase(database);
+        return builder.ApplicationBuilder.AddResource(database);
+    }
+}

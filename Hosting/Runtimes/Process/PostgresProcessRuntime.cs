@@ -1,0 +1,179 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+
+namespace StackModel.Hosting.Runtimes.Process;
+
+/// <summary>
+/// Runs PostgreSQL as a local process from the machine's binaries: <c>initdb</c> into the state folder on first start
+/// (scram-sha-256, the generated superuser password), then <c>postgres</c> bound to 127.0.0.1 on the host port with its
+/// own socket folder. Under root both run as an unprivileged account (<see cref="OsUser"/>).
+/// </summary>
+internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogger<PostgresProcessRuntime> logger) : IPostgresRuntime
+{
+    public string Name => "process";
+
+    public async Task<PostgresServerHandle> StartAsync(PostgresStartRequest request, CancellationToken cancellationToken = default)
+    {
+        var binaries = PostgresBinaries.Locate(options.PostgresBinDirectory);
+        var user = OsUser.Resolve(options.PostgresUser);
+        var root = Path.Combine(request.StateDirectory, "postgres");
+        var data = Path.Combine(root, "data");
+        var sockets = Path.Combine(root, "run");
+        Directory.CreateDirectory(root);
+        var created = false;
+        if (!File.Exists(Path.Combine(data, "PG_VERSION")))
+        {
+            if (Directory.Exists(data) && Directory.EnumerateFileSystemEntries(data).Any())
+            {
+                throw new DistributedApplicationException(
+                    $"'{data}' is not empty but holds no PostgreSQL cluster (no PG_VERSION). It was left untouched. Move it away, or point Stack:StateDirectory elsewhere.");
+            }
+
+            await InitDbAsync(binaries, user, root, data, request, cancellationToken).ConfigureAwait(false);
+            created = true;
+        }
+
+        await StopStaleServerAsync(data, request, cancellationToken).ConfigureAwait(false);
+        PrepareFolder(sockets, user);
+
+        if (!PortOwner.IsFree(request.HostPort))
+        {
+            var holder = PortOwner.Describe(request.HostPort);
+            throw new DistributedApplicationException(
+                $"Port {request.HostPort} on 127.0.0.1 is held by {holder ?? "a process this stack did not start"}. The stack never connects to a server it did not start. " +
+                "Stop that process, or change the port of 'postgres' in AppHost/Program.cs.");
+        }
+
+        var args = new List<string>
+        {
+            "-D", data,
+            "-p", request.HostPort.ToString(CultureInfo.InvariantCulture),
+            "-c", "listen_addresses=127.0.0.1",
+            "-c", $"unix_socket_directories={SocketDirectoryFor(sockets)}",
+        };
+        var (program, wrapped) = user.Wrap(binaries.Postgres, args);
+        var child = ChildProcess.Start(program, wrapped, root, new Dictionary<string, string?>(), request.Log);
+        LogServerStarted(logger, request.ResourceName, child.Id, data);
+        return new PostgresServerHandle(
+            created,
+            request.HostPort,
+            child.Exited,
+            async ct =>
+            {
+                // SIGINT is PostgreSQL's fast shutdown: running transactions are rolled back, the server exits at once.
+                await child.StopAsync(NativeMethods.SigInt, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+                await child.DisposeAsync().ConfigureAwait(false);
+            });
+    }
+
+    private static string SocketDirectoryFor(string preferred) =>
+        // A Unix socket path is limited to 107 bytes; fall back to /tmp for deep state folders.
+        preferred.Length + "/.s.PGSQL.65535".Length < 100 ? preferred : Path.GetTempPath().TrimEnd('/');
+
+    private static void PrepareFolder(string path, OsUser user)
+    {
+        Directory.CreateDirectory(path);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        user.TakeOwnership(path);
+    }
+
+    private async Task InitDbAsync(PostgresBinaries binaries, OsUser user, string root, string data, PostgresStartRequest request, CancellationToken cancellationToken)
+    {
+        PrepareFolder(data, user);
+        var passwordFile = Path.Combine(root, ".initdb-password");
+        await File.WriteAllTextAsync(passwordFile, request.SuperUserPassword + "\n", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            user.TakeOwnership(passwordFile);
+            var (program, args) = user.Wrap(binaries.InitDb,
+            [
+                "-D", data, "-U", "postgres", "--pwfile", passwordFile, "--auth", "scram-sha-256",
+                "--encoding", "UTF8", "--locale", "C", "--no-sync", "--no-instructions",
+            ]);
+            var output = new List<string>();
+            LogInitDb(logger, request.ResourceName, data);
+            await using var child = ChildProcess.Start(program, args, root, new Dictionary<string, string?>(), (line, isError) =>
+            {
+                lock (output)
+                {
+                    output.Add(line);
+                }
+
+                request.Log(line, isError);
+            });
+            var exitCode = await child.Exited.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
+            if (exitCode != 0)
+            {
+                throw new DistributedApplicationException(
+                    $"initdb failed with exit code {exitCode} for '{data}':{Environment.NewLine}{string.Join(Environment.NewLine, output.TakeLast(10))}{Environment.NewLine}" +
+                    "Fix the cause above and start again; the empty data folder can be removed safely.");
+            }
+        }
+        finally
+        {
+            File.Delete(passwordFile);
+        }
+    }
+
+    /// <summary>Stops a server an earlier AppHost left running on this data folder (killed with -9, say), so this start is clean.</summary>
+    private async Task StopStaleServerAsync(string data, PostgresStartRequest request, CancellationToken cancellationToken)
+    {
+        var pidFile = Path.Combine(data, "postmaster.pid");
+        if (!File.Exists(pidFile))
+        {
+            return;
+        }
+
+        var firstLine = File.ReadLines(pidFile).FirstOrDefault();
+        if (!int.TryParse(firstLine, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || !NativeMethods.ProcessExists(pid) || !IsPostmasterOf(pid, data))
+        {
+            return; // PostgreSQL itself ignores a stale postmaster.pid whose process is gone.
+        }
+
+        LogStaleServer(logger, request.ResourceName, pid, data);
+        request.Log($"Stopping the server left running by an earlier AppHost (pid {pid}).", false);
+        _ = NativeMethods.Kill(pid, NativeMethods.SigInt);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (NativeMethods.ProcessExists(pid) && IsPostmasterOf(pid, data))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new DistributedApplicationException(
+                    $"The server left running on '{data}' (pid {pid}) did not stop within 30 s. Stop it (kill -INT {pid}) and start again.");
+            }
+
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsPostmasterOf(int pid, string data)
+    {
+        try
+        {
+            var cwd = new FileInfo($"/proc/{pid}/cwd").LinkTarget;
+            return cwd is null || Path.GetFullPath(cwd) == Path.GetFullPath(data);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Creating the PostgreSQL cluster of '{ResourceName}' in {DataDirectory}")]
+    private static partial void LogInitDb(ILogger logger, string resourceName, string dataDirectory);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as pid {ProcessId} on {DataDirectory}")]
+    private static partial void LogServerStarted(ILogger logger, string resourceName, int processId, string dataDirectory);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Stopping the PostgreSQL server of '{ResourceName}' left running by an earlier AppHost (pid {ProcessId}, {DataDirectory})")]
+    private static partial void LogStaleServer(ILogger logger, string resourceName, int processId, string dataDirectory);
+}

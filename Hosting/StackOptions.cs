@@ -1,0 +1,32 @@
+namespace StackModel.Hosting;
+
+/// <summary>Settings of the stack, bound from the configuration section <c>Stack</c>.</summary>
+public sealed class StackOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Stack";
+
+    /// <summary>Gets or sets the state folder. Default: <c>.stackmodel/</c> in the AppHost project folder.</summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>Gets or sets the stack's name (container network and names). Default: <c>stackmodel</c>.</summary>
+    public string Name { get; set; } = "stackmodel";
+
+    /// <summary>Gets or sets where PostgreSQL runs: <c>auto</c> (default), <c>process</c> or <c>container</c>.</summary>
+    public string Runtime { get; set; } = "auto";
+
+    /// <summary>Gets or sets the container engine's command (<c>docker</c> or <c>podman</c>); detected when empty.</summary>
+    public string? ContainerRuntime { get; set; }
+
+    /// <summary>Gets or sets the folder holding <c>initdb</c> and <c>postgres</c>; searched for when empty.</summary>
+    public string? PostgresBinDirectory { get; set; }
+
+    /// <summary>Gets or sets the unprivileged account PostgreSQL runs as when the AppHost runs as root. Default: <c>postgres</c>.</summary>
+    public string PostgresUser { get; set; } = "postgres";
+
+    /// <summary>Gets or sets how long a resource may take to become healthy before it is reported unhealthy. Default: 60 s.</summary>
+    public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets or sets a value indicating whether the AppHost writes <c>.env.stack</c> at the repository root on start. Default: <see langword="true"/>.</summary>
+    public bool WriteEnvFile { get; set; } = true;
+}

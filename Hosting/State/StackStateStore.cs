@@ -1,0 +1,122 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace StackModel.Hosting.State;
+
+/// <summary>
+/// The stack's state folder (default <c>.stackmodel/</c> in the AppHost project folder, <c>Stack:StateDirectory</c> overrides):
+/// generated secrets (<c>secrets.json</c>, mode 0600), the stack record (<c>stack.json</c>) and the PostgreSQL data folder.
+/// </summary>
+internal sealed class StackStateStore : IDisposable
+{
+    private const string SecretsFileName = "secrets.json";
+    private readonly Lock _gate = new();
+    private FileStream? _lock;
+
+    public StackStateStore(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        Directory = Path.GetFullPath(directory);
+    }
+
+    public string Directory { get; }
+
+    public string SecretsPath => Path.Combine(Directory, SecretsFileName);
+
+    public string RecordPath => Path.Combine(Directory, StackRecord.FileName);
+
+    public string PostgresDirectory => Path.Combine(Directory, "postgres");
+
+    /// <summary>Creates the folder (mode 0711: only its owner lists it; the PostgreSQL account may pass through) and checks it is writable.</summary>
+    public void EnsureCreated()
+    {
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            }
+
+            var probe = Path.Combine(Directory, $".write-probe-{Environment.ProcessId}");
+            File.WriteAllText(probe, string.Empty);
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw new DistributedApplicationException(
+                $"The stack's state folder '{Directory}' is not writable ({ex.Message}). Give your user write access to it, or point Stack:StateDirectory at a writable folder.", ex);
+        }
+    }
+
+    /// <summary>Takes the folder for this AppHost process; a second AppHost on the same state is refused.</summary>
+    public void AcquireLock()
+    {
+        var path = Path.Combine(Directory, "apphost.lock");
+        try
+        {
+            _lock = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new DistributedApplicationException(
+                $"Another AppHost is running on the state folder '{Directory}'. Stop it first (Ctrl+C in its terminal), or give this one its own Stack:StateDirectory.", ex);
+        }
+    }
+
+    /// <summary>Returns the stored value of a generated parameter, generating and storing it (mode 0600) the first time.</summary>
+    public string GetOrCreateSecret(string name, Func<string> generate)
+    {
+        lock (_gate)
+        {
+            var secrets = ReadSecrets();
+            if (secrets[name]?.GetValue<string>() is { Length: > 0 } existing)
+            {
+                return existing;
+            }
+
+            var value = generate();
+            secrets[name] = value;
+            WriteSecrets(secrets);
+            return value;
+        }
+    }
+
+    /// <summary>Returns the stored value of a parameter, or <see langword="null"/>.</summary>
+    public string? TryGetSecret(string name)
+    {
+        lock (_gate)
+        {
+            return File.Exists(SecretsPath) ? ReadSecrets()[name]?.GetValue<string>() : null;
+        }
+    }
+
+    public StackRecord? ReadRecord() => StackRecord.TryRead(RecordPath);
+
+    public void WriteRecord(StackRecord record) => record.Write(RecordPath);
+
+    public void Dispose() => _lock?.Dispose();
+
+    private JsonObject ReadSecrets()
+    {
+        if (!File.Exists(SecretsPath))
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonNode.Parse(File.ReadAllText(SecretsPath)) as JsonObject
+                ?? throw new JsonException("the top level is not an object");
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            throw new DistributedApplicationException(
+                $"The state file '{SecretsPath}' is corrupt ({ex.Message}). It holds the passwords the stack's PostgreSQL was created with, so it was left untouched. " +
+                "Restore it from a backup, or, to start over with an empty stack, stop the AppHost and delete the state folder (this deletes the stack's data).", ex);
+        }
+    }
+
+    private void WriteSecrets(JsonObject secrets) =>
+        SecureFile.WriteAllText(SecretsPath, secrets.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+}

@@ -1,7 +1,0 @@
-namespace StackModel.IntegrationTests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Builds() => Assert.True(true);
-}

@@ -29,6 +29,9 @@ builder.Logging.AddSimpleConsole(console =>
     console.SingleLine = true;
     console.TimestampFormat = "HH:mm:ss.fff ";
 });
+
+// Health probes arrive every few hundred milliseconds: keep ASP.NET Core's per-request lines out of the log.
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Any, options.Port));
 builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(options.Database));
 builder.Services.AddSingleton<DatabaseProbe>();

@@ -1,3 +1,0 @@
-namespace StackModel.ServiceDefaults;
-
-internal static class Placeholder;

@@ -182,11 +182,11 @@ internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifie
     private static MigrationException StatementFailed(MigrationScript script, int index, PostgresException error)
     {
         var statement = script.Statements[index];
-        var line = script.StartLineOf(index);
-        if (error.Position > 0 && error.Position <= statement.Length)
-        {
-            line += statement.AsSpan(0, error.Position - 1).Count('\n');
-        }
+        // The line of the error's position when PostgreSQL gives one, else of the statement's first word.
+        var offset = error.Position > 0 && error.Position <= statement.Length
+            ? error.Position - 1
+            : statement.Length - statement.TrimStart().Length;
+        var line = script.StartLineOf(index) + statement.AsSpan(0, offset).Count('\n');
 
         var text = statement.Trim();
         if (text.Length > 300)
@@ -199,6 +199,7 @@ internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifie
             $"Migration \"{script.Name}\" failed at statement {index + 1} of {script.Statements.Count} (\"{script.FilePath}\", line {line}): " +
             $"{error.SqlState}: {error.MessageText}{(error.Detail is null ? string.Empty : $" ({error.Detail})")}. Statement: {text} " +
             "Nothing was applied: the one transaction holding every pending migration was rolled back. " +
+            (statement.StartsWith('\uFEFF') ? "The file starts with a UTF-8 byte order mark, which PostgreSQL does not accept (drizzle-orm fails the same way). " : string.Empty) +
             "Fix: correct the statement in a migration that was never applied anywhere, or add a new migration, and run again.",
             error)
         {

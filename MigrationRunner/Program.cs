@@ -1,18 +1,27 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using StackModel.MigrationRunner;
 using StackModel.MigrationRunner.Configuration;
 using StackModel.MigrationRunner.Hosting;
+using StackModel.ServiceDefaults;
 
 // Migrates the app database with its Drizzle migrations, then exits with a MigrationExitCode.
 var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
 builder.Configuration.AddEnvironmentVariables().AddCommandLine(args);
 var connectionName = MigrationRunnerOptions.ReadConnectionName(builder.Configuration);
 
-// TODO(ServiceDefaults): when ServiceDefaults/ lands, replace these two lines with
-//   builder.AddServiceDefaults();
-//   builder.AddNpgsqlDataSource(connectionName);
-builder.AddMinimalServiceDefaults();
-builder.AddNpgsqlDataSourceFromConfiguration(connectionName);
+builder.AddServiceDefaults();
+builder.AddRunnerConsoleLogging();
+try
+{
+    builder.AddNpgsqlDataSource(connectionName);
+}
+catch (InvalidOperationException ex)
+{
+    // A missing or malformed connection string: nothing was touched.
+    await Console.Error.WriteLineAsync(ex.Message);
+    return (int)MigrationExitCode.InvalidInput;
+}
 
 builder.AddMigrationWorker();
 using var host = builder.Build();

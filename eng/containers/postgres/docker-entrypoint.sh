@@ -20,6 +20,45 @@ set -Eeo pipefail
 
 log() { printf '%s [entrypoint] %s\n' "$(date -u '+%F %T UTC')" "$*"; }
 
+# While this script is PID 1 (first-start initialization), the kernel drops every
+# signal it has no handler for, so `podman stop` would wait its full timeout and
+# then SIGKILL (the official image behaves that way: 10 s). Instead: forward the
+# signal to the running step (initdb cleans up after itself on SIGINT/SIGTERM),
+# stop the temporary server, remove the half-made cluster so the next start
+# initializes again rather than "finding" an incomplete database, and exit.
+INIT_CHILD=
+INIT_STARTED=
+INIT_PWFILE=
+on_init_signal() {
+    local sig="$1" code="$2"
+    trap - INT TERM
+    log "received SIG$sig during initialization; aborting it" >&2
+    if [[ -n "$INIT_CHILD" ]]; then
+        kill -s "$sig" "$INIT_CHILD" 2>/dev/null || :
+        wait "$INIT_CHILD" 2>/dev/null || :
+    fi
+    [[ -n "$INIT_PWFILE" ]] && rm -f "$INIT_PWFILE"
+    if [[ -n "$INIT_STARTED" ]]; then
+        pg_ctl -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1 || :
+        find "$PGDATA" -mindepth 1 -delete 2>/dev/null || :
+        if [[ -n "${POSTGRES_INITDB_WALDIR:-}" ]]; then
+            find "$POSTGRES_INITDB_WALDIR" -mindepth 1 -delete 2>/dev/null || :
+        fi
+    fi
+    exit "$code"
+}
+
+# Runs a step in the background and waits, so a trapped signal is handled at once
+# instead of after the step finishes.
+run_step() {
+    local rc=0
+    "$@" &
+    INIT_CHILD=$!
+    wait "$INIT_CHILD" || rc=$?
+    INIT_CHILD=
+    return "$rc"
+}
+
 # file_env VAR [DEFAULT]: VAR from $VAR or the file named by $VAR_FILE
 file_env() {
     local var="$1" fileVar="${1}_FILE" def="${2:-}"
@@ -93,13 +132,15 @@ init_database_dir() {
     fi
     local pwfile
     pwfile="$(mktemp)"
+    INIT_PWFILE="$pwfile"
     # the password goes through a file, never through argv
     printf '%s\n' "$POSTGRES_PASSWORD" >"$pwfile"
     # shellcheck disable=SC2086  # POSTGRES_INITDB_ARGS is a word list by contract
-    initdb --username="$POSTGRES_USER" --pwfile="$pwfile" \
+    run_step initdb --username="$POSTGRES_USER" --pwfile="$pwfile" \
         --auth-local=trust --auth-host=scram-sha-256 \
         $POSTGRES_INITDB_ARGS "$@"
     rm -f "$pwfile"
+    INIT_PWFILE=
 }
 
 setup_hba_conf() {
@@ -110,7 +151,7 @@ setup_hba_conf() {
 
 temp_server_start() {
     # socket only, no TCP: nobody can connect before initialization is over
-    PGUSER="$POSTGRES_USER" pg_ctl -D "$PGDATA" \
+    PGUSER="$POSTGRES_USER" run_step pg_ctl -D "$PGDATA" \
         -o "-c listen_addresses='' -p ${PGPORT:-5432}" -w start
 }
 
@@ -179,6 +220,9 @@ main() {
         if [[ -z "$DATABASE_ALREADY_EXISTS" ]]; then
             verify_minimum_env
             ls /docker-entrypoint-initdb.d/ >/dev/null
+            trap 'on_init_signal INT 130' INT
+            trap 'on_init_signal TERM 143' TERM
+            INIT_STARTED=1
             log "initializing $PGDATA for user $POSTGRES_USER"
             init_database_dir
             setup_hba_conf
@@ -188,6 +232,8 @@ main() {
             process_init_files
             temp_server_stop
             unset PGPASSWORD
+            INIT_STARTED=
+            trap - INT TERM
             log "PostgreSQL init process complete; ready for start up."
         else
             log "PostgreSQL database directory appears to contain a database; skipping initialization"

@@ -21,9 +21,9 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=../lib/common.sh
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
 source "$here/../lib/common.sh"
-LOG_PREFIX="dotnet-image"
+export LOG_PREFIX="dotnet-image"
 
 [[ $# == 2 ]] || { echo "usage: $0 <project.csproj> <image-name>" >&2; exit 2; }
 PROJECT="$(readlink -f "$1")"
@@ -44,7 +44,8 @@ trap 'rm -rf "$work"' EXIT
 DEPS_IMAGE="localhost/stackmodel/dotnet-deps:bookworm"
 DEPS_PACKAGES="ca-certificates,libicu72,libssl3,tzdata"
 DEPS_CUSTOMIZE='true'
-deps_hash="$(hash_inputs "$here/../lib/common.sh" <<<"$DEPS_PACKAGES
+deps_hash="$(hash_inputs <<<"$(debian_base_recipe)
+$DEPS_PACKAGES
 $DEPS_CUSTOMIZE")"
 if [[ "$FORCE" != 1 ]] && image_is_current "$DEPS_IMAGE" "$deps_hash"; then
     log "$DEPS_IMAGE is current"
@@ -60,9 +61,11 @@ fi
 # ---- layer 2: the host's .NET shared frameworks ---------------------------------------
 # Take the newest Microsoft.AspNetCore.App the host has and the Microsoft.NETCore.App of
 # the same version (ASP.NET Core ships in lockstep with it).
+# shellcheck disable=SC2012  # version folder names, no odd characters
 fw_version="$(ls -1 "$DOTNET_ROOT/shared/Microsoft.AspNetCore.App" 2>/dev/null | sort -V | tail -1)"
 [[ -n "$fw_version" && -d "$DOTNET_ROOT/shared/Microsoft.NETCore.App/$fw_version" ]] \
     || die "DOTNET_ROOT=$DOTNET_ROOT lacks matching Microsoft.AspNetCore.App / Microsoft.NETCore.App"
+# shellcheck disable=SC2012
 fxr_version="$(ls -1 "$DOTNET_ROOT/host/fxr" | sort -V | tail -1)"
 RUNTIME_IMAGE="localhost/stackmodel/dotnet-runtime:$fw_version"
 
@@ -95,8 +98,7 @@ if [[ "$FORCE" != 1 ]] && image_is_current "$RUNTIME_IMAGE" "$rt_hash"; then
 else
     log "building $RUNTIME_IMAGE from $DOTNET_ROOT (fxr $fxr_version) ..."
     t0=$SECONDS
-    podman build --quiet --pull=never --label "$STACKMODEL_HASH_LABEL=$rt_hash" \
-        -t "$RUNTIME_IMAGE" -f "$rt/Containerfile" "$rt" >/dev/null
+    podman_build_replace "$RUNTIME_IMAGE" "$rt_hash" "$rt/Containerfile" "$rt"
     log "$RUNTIME_IMAGE built in $((SECONDS - t0)) s"
 fi
 rm -rf "$rt"
@@ -134,8 +136,7 @@ LABEL io.stackmodel.project="$(basename "$PROJECT")"
 ENTRYPOINT ["dotnet", "/app/$assembly.dll"]
 EOF
     t0=$SECONDS
-    podman build --quiet --pull=never --label "$STACKMODEL_HASH_LABEL=$app_hash" \
-        -t "$IMAGE" -f "$work/Containerfile" "$out" >/dev/null
+    podman_build_replace "$IMAGE" "$app_hash" "$work/Containerfile" "$out"
     log "$IMAGE built in $((SECONDS - t0)) s"
 fi
 log "ready: $IMAGE ($(podman image inspect --format '{{.Id}}' "$IMAGE" | cut -c1-12)) runs dotnet /app/$assembly.dll on :8080"

@@ -11,6 +11,7 @@ die() { log "ERROR: $*"; exit 1; }
 
 # sha256 over the given files (names and contents) plus any extra strings on stdin.
 # Usage: hash_inputs file... < extra
+# shellcheck disable=SC2120  # called with and without files
 hash_inputs() {
     {
         local f
@@ -21,6 +22,38 @@ hash_inputs() {
         printf '== extra\n'
         cat
     } | sha256sum | cut -c1-64
+}
+
+# Text of the functions that decide what goes into a Debian base image. Bases hash
+# this instead of this file, so editing a comment or an unrelated helper here does
+# not redo a slow mmdebstrap. `declare -f` prints the normalized code, without comments.
+debian_base_recipe() {
+    declare -f build_debian_base debian_aptopt_args slim_dpkgopt_args
+}
+
+# Builds with podman from a local base only (--pull=never), as one layer
+# (--layers=false: no intermediate images left behind), and removes the image that
+# TAG named before if nothing else names or uses it.
+# Usage: podman_build_replace TAG HASH CONTAINERFILE CONTEXT [extra podman build args]
+podman_build_replace() {
+    local tag="$1" hash="$2" file="$3" context="$4" old new
+    shift 4
+    old="$(podman image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)"
+    podman build --quiet --pull=never --layers=false \
+        --label "$STACKMODEL_HASH_LABEL=$hash" "$@" \
+        -t "$tag" -f "$file" "$context" >/dev/null
+    new="$(podman image inspect --format '{{.Id}}' "$tag")"
+    remove_if_dangling "$old" "$new"
+}
+
+# Removes image OLD if it differs from NEW and has no tag left (quietly keeps it
+# when a container still uses it).
+remove_if_dangling() {
+    local old="$1" new="$2"
+    [[ -n "$old" && "$old" != "$new" ]] || return 0
+    if [[ "$(podman image inspect --format '{{len .RepoTags}}' "$old" 2>/dev/null)" == 0 ]]; then
+        if podman rmi "$old" >/dev/null 2>&1; then log "removed superseded image ${old:0:12}"; fi
+    fi
 }
 
 # Prints the value of the build-hash label of IMAGE, or nothing if the image is absent.
@@ -90,9 +123,12 @@ build_debian_base() {
     mapfile -t sources < <(debian_sources_args)
     mapfile -t aptopts < <(debian_aptopt_args)
     mapfile -t slim < <(slim_dpkgopt_args)
+    local old
+    old="$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)"
     log "mmdebstrap minbase bookworm + [$packages] from: ${sources[*]}"
     # pipefail: a failed mmdebstrap must fail the build, not import a broken tarball
     set -o pipefail
+    # shellcheck disable=SC2016  # $1 is expanded by mmdebstrap's hook shell, not here
     mmdebstrap --quiet --mode=root --variant=minbase \
         --include="$packages" \
         "${aptopts[@]}" "${slim[@]}" \
@@ -103,4 +139,5 @@ build_debian_base() {
             --change "LABEL $STACKMODEL_HASH_LABEL=$hash" \
             --message "stackmodel: debian bookworm minbase + $packages" \
             - "$image" >/dev/null
+    remove_if_dangling "$old" "$(podman image inspect --format '{{.Id}}' "$image")"
 }

@@ -15,9 +15,9 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=../lib/common.sh
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
 source "$here/../lib/common.sh"
-LOG_PREFIX="postgres-image"
+export LOG_PREFIX="postgres-image"
 
 BASE_IMAGE="localhost/stackmodel/postgres-base:15"
 IMAGE="localhost/stackmodel/postgres:15"
@@ -46,7 +46,8 @@ fi
 
 # Stage 1: base. Its hash covers only what goes into it, so editing the entrypoint
 # does not redo the ~70 s debootstrap.
-base_hash="$(hash_inputs "$here/../lib/common.sh" <<<"$PACKAGES
+base_hash="$(hash_inputs <<<"$(debian_base_recipe)
+$PACKAGES
 $CUSTOMIZE")"
 if [[ "${FORCE:-0}" != 1 ]] && image_is_current "$BASE_IMAGE" "$base_hash"; then
     log "base $BASE_IMAGE is current (${base_hash:0:12}), skipping mmdebstrap"
@@ -70,10 +71,8 @@ if [[ "${FORCE:-0}" != 1 ]] && image_is_current "$IMAGE" "$final_hash"; then
 else
     log "building $IMAGE (${final_hash:0:12}) ..."
     t0=$SECONDS
-    podman build --quiet --pull=never \
-        --label "$STACKMODEL_HASH_LABEL=$final_hash" \
-        --build-arg "BASE=$BASE_IMAGE" \
-        -f "$here/Containerfile" -t "$IMAGE" "$here" >/dev/null
+    podman_build_replace "$IMAGE" "$final_hash" "$here/Containerfile" "$here" \
+        --build-arg "BASE=$BASE_IMAGE"
     log "entrypoint layer built in $((SECONDS - t0)) s"
 fi
 

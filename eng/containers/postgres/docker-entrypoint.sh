@@ -167,10 +167,10 @@ setup_db() {
     if [[ "$POSTGRES_DB" != postgres ]]; then
         # CREATE DATABASE cannot take a bind parameter; quote the identifier with format()
         local exists
-        exists="$(POSTGRES_DB=postgres psql_run --dbname postgres -tA \
+        exists="$(psql_run --dbname postgres -tA \
             --set db="$POSTGRES_DB" <<<"SELECT 1 FROM pg_database WHERE datname = :'db';")"
         if [[ -z "$exists" ]]; then
-            POSTGRES_DB=postgres psql_run --dbname postgres --set db="$POSTGRES_DB" \
+            psql_run --dbname postgres --set db="$POSTGRES_DB" \
                 <<<"SELECT format('CREATE DATABASE %I', :'db') \gexec"
             log "created database $POSTGRES_DB"
         fi
@@ -183,6 +183,7 @@ process_init_files() {
         [[ -e "$f" ]] || continue
         case "$f" in
             *.sh)
+                # shellcheck disable=SC1090  # init scripts are the user's
                 if [[ -x "$f" ]]; then log "running $f"; "$f"
                 else log "sourcing $f"; . "$f"; fi ;;
             *.sql) log "running $f"; psql_run --dbname "$POSTGRES_DB" -f "$f" ;;

@@ -8,6 +8,7 @@ using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Cli;
 using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Runtimes;
+using StackModel.Hosting.Runtimes.Container;
 using StackModel.Hosting.State;
 using StackModel.Hosting.Testing;
 
@@ -98,7 +99,10 @@ public sealed class DistributedApplication : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         Prepare();
         State.AcquireLock();
-        var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>());
+        var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>())
+        {
+            Containers = Services.GetRequiredService<ContainerStack>(),
+        };
         _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
         _orchestrator.Start();
         return Task.CompletedTask;

@@ -7,7 +7,7 @@ using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Cli;
 using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Runtimes;
-using StackModel.Hosting.Runtimes.Process;
+using StackModel.Hosting.Runtimes.Container;
 using StackModel.Hosting.Testing;
 
 namespace StackModel.Hosting;
@@ -46,8 +46,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         Services.AddHttpClient();
         Services.AddSingleton<ResourceNotificationService>();
         Services.AddSingleton<ResourceLoggerService>();
-        Services.AddSingleton<PostgresProcessRuntime>();
-        Services.AddSingleton<IPostgresRuntime>(sp => sp.GetRequiredService<PostgresProcessRuntime>());
+        ContainerRuntimeServices.Add(Services, AppHostDirectory);
     }
 
     public string[] Args { get; }

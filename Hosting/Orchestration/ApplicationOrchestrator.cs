@@ -138,6 +138,18 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
                 _context.Notifications.Update(resource.Name, s => s with { State = ResourceState.Stopped, WaitingFor = [] });
             }
         }
+
+        if (_context.Containers is { } containers)
+        {
+            try
+            {
+                await containers.RemoveNetworkAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DistributedApplicationException ex)
+            {
+                LogStopFailed(_logger, containers.Name, ex.Message);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -204,6 +216,7 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
     {
         PostgresServerResource server => new PostgresServerRunner(server, _context, _postgresRuntime),
         ProjectResource or ExecutableResource => new ProcessResourceRunner(resource, _context),
+        ContainerResource container when _context.Containers is { } containers => new ContainerResourceRunner(container, _context, containers, _postgresRuntime.Name),
         ContainerResource => throw new DistributedApplicationException(
             $"Container '{resource.Name}' cannot start: no container runtime is available to this stack. Install Docker or Podman, or run it as an executable."),
         _ => throw new InvalidOperationException($"Resource '{resource.Name}' cannot be started on its own."),

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.Runtimes.Container;
 using StackModel.Hosting.State;
 
 namespace StackModel.Hosting.Orchestration;
@@ -27,4 +28,7 @@ internal sealed class OrchestratorContext(
     public ILoggerFactory LoggerFactory { get; } = loggerFactory;
 
     public IHttpClientFactory HttpClientFactory { get; } = httpClientFactory;
+
+    /// <summary>Gets the stack's containers on the container engine; <see langword="null"/> where no container can run.</summary>
+    public ContainerStack? Containers { get; init; }
 }

@@ -110,8 +110,11 @@ out="$work/app"
 log "dotnet publish $PROJECT ($CONFIGURATION, framework-dependent) ..."
 t0=$SECONDS
 # UseAppHost=false: the image starts the app through the muxer; no native launcher needed.
+# IsPublishable=true: test-only projects (the LiteLLM stand-in) say IsPublishable=false so a solution-wide
+# publish skips them; publishing one by name for an image is deliberate (without it the SDK skips the copy
+# to -o and its web.config transform fails on the missing folder).
 if ! dotnet publish "$PROJECT" -nologo -c "$CONFIGURATION" -o "$out" \
-        --no-self-contained -p:UseAppHost=false >"$work/publish.log" 2>&1; then
+        --no-self-contained -p:UseAppHost=false -p:IsPublishable=true >"$work/publish.log" 2>&1; then
     tail -30 "$work/publish.log" >&2
     die "dotnet publish failed"
 fi

@@ -1,0 +1,158 @@
+using System.Text.RegularExpressions;
+using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.Postgres;
+using StackModel.Hosting.Runtimes.Container;
+
+namespace StackModel.Hosting.Orchestration;
+
+/// <summary>
+/// Runs a <see cref="ContainerResource"/> on the stack network: environment and arguments rendered for
+/// <see cref="NetworkContext.ContainerNetwork"/> (peers by alias and target port, e.g. <c>postgres:5432</c>), endpoints published
+/// on 127.0.0.1, health probed from the host. A container that references a resource running as a host process (PostgreSQL
+/// under <c>Stack:Runtime=process</c>) is refused: it could reach it only through the host network, where its ports would no
+/// longer be the declared host ports.
+/// </summary>
+internal sealed partial class ContainerResourceRunner(ContainerResource container, OrchestratorContext context, ContainerStack containers, string postgresRuntime)
+    : ResourceRunner(container, context)
+{
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _monitor = new();
+    private RunningContainer? _running;
+    private DateTimeOffset _startedAt;
+    private volatile bool _stopping;
+
+    public override Task Completion => _completion.Task;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var hostOnly = ReferencedResources().Where(r => !IsOnStackNetwork(r)).Select(r => r.Name).Distinct().ToArray();
+        if (hostOnly.Length > 0)
+        {
+            throw new DistributedApplicationException(
+                $"Container '{container.Name}' references {string.Join(", ", hostOnly.Select(n => $"'{n}'"))}, which runs as a local process on 127.0.0.1 " +
+                $"(PostgreSQL runtime: {postgresRuntime}); a container on the stack network cannot reach it. " +
+                "Run PostgreSQL as a container too (Stack:Runtime=container, after reset --recreate if the cluster exists), or run this resource as a host process.");
+        }
+
+        var environment = await EnvironmentRenderer.RenderEnvironmentAsync(container, NetworkContext.ContainerNetwork, cancellationToken).ConfigureAwait(false);
+        var args = await EnvironmentRenderer.RenderArgsAsync(container, NetworkContext.ContainerNetwork, cancellationToken).ConfigureAwait(false);
+        var endpoints = container.Annotations.OfType<EndpointAnnotation>().ToArray();
+        var spec = new ContainerSpec(container.Name, $"{container.Image}:{container.Tag}")
+        {
+            Ports = endpoints.Select(e => (e.HostPort, e.TargetPort)).ToArray(),
+            Environment = environment,
+            Args = args,
+            Mounts = container.Annotations.OfType<ContainerMountAnnotation>()
+                .Select(m => new ContainerMount(m.Source, m.Target, m.IsVolume, m.ReadOnly))
+                .ToArray(),
+        };
+        foreach (var bind in spec.Mounts.Where(m => !m.IsVolume && !Path.Exists(m.Source)))
+        {
+            throw new DistributedApplicationException(
+                $"Container '{container.Name}' mounts '{bind.Source}' at '{bind.Target}', and that path does not exist. Create it, or fix WithBindMount in AppHost/Program.cs.");
+        }
+
+        var urls = endpoints.Select(e => new EndpointReference(container, e.Name).Render(EndpointProperty.Url, NetworkContext.Host)).ToArray();
+        Publish(s => s with { State = ResourceState.Starting, Runtime = "container", StartedAt = DateTimeOffset.UtcNow, StoppedAt = null, ExitCode = null, Reason = null, WaitingFor = [], Urls = urls });
+        _startedAt = DateTimeOffset.UtcNow;
+        _running = await containers.RunAsync(spec, (line, isError) => Log(line, isError), cancellationToken).ConfigureAwait(false);
+        _ = _running.Exited.ContinueWith(t => OnExited(t.Result), TaskScheduler.Default);
+        Publish(s => s.State == ResourceState.Starting ? s with { State = ResourceState.Running } : s);
+        if (container.Annotations.OfType<HttpHealthCheckAnnotation>().FirstOrDefault() is { } check)
+        {
+            _ = Task.Run(() => HealthMonitor.RunAsync(container, check, Context, _monitor.Token), CancellationToken.None);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _monitor.CancelAsync().ConfigureAwait(false);
+        if (_running is null)
+        {
+            _completion.TrySetResult();
+            return;
+        }
+
+        _stopping = true;
+        if (!_completion.Task.IsCompleted)
+        {
+            Publish(s => s with { State = ResourceState.Stopping });
+        }
+
+        await _running.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _completion.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The resources whose addresses this container is given: references, and endpoints named in its environment or arguments.</summary>
+    private IEnumerable<IResource> ReferencedResources()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var collected = new EnvironmentCallbackContext();
+        foreach (var annotation in container.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            annotation.Callback(collected);
+        }
+
+        var values = collected.EnvironmentVariables.Values.Concat(container.Annotations.OfType<CommandLineArgsAnnotation>().SelectMany(a => a.Args));
+        foreach (var provider in values.OfType<IValueProvider>())
+        {
+            foreach (Match match in EndpointExpression().Matches(provider.ValueExpression))
+            {
+                names.Add(match.Groups["resource"].Value);
+            }
+        }
+
+        foreach (var reference in container.Annotations.OfType<ResourceReferenceAnnotation>())
+        {
+            names.Add(reference.Resource.Name);
+        }
+
+        return Context.Model.Resources.Where(r => names.Contains(r.Name) && r != container);
+    }
+
+    private bool IsOnStackNetwork(IResource resource) => resource switch
+    {
+        ContainerResource => true,
+        PostgresServerResource => postgresRuntime == "container",
+        PostgresDatabaseResource database => IsOnStackNetwork(database.Server),
+        IResourceWithEndpoints => false,
+        _ => true, // parameters and other values without an address
+    };
+
+    private void OnExited(int exitCode)
+    {
+        _monitor.Cancel();
+        var state = Context.Notifications.TryGetSnapshot(container.Name)?.State;
+        var whileStarting = state is not (ResourceState.Healthy or ResourceState.Unhealthy) && DateTimeOffset.UtcNow - _startedAt < Context.Options.StartupTimeout;
+        if (!_stopping && exitCode != 0 && whileStarting)
+        {
+            var tail = _running?.Tail ?? [];
+            var reason = $"Container '{container.Name}' exited with code {exitCode} while starting. Its last lines:{Environment.NewLine}" +
+                         string.Join(Environment.NewLine, tail.TakeLast(10).Select(l => "  " + l)) + Environment.NewLine +
+                         "Fix the cause above and start it again.";
+            Log(reason, isError: true);
+            Publish(s => s with { State = ResourceState.FailedToStart, ExitCode = exitCode, StoppedAt = DateTimeOffset.UtcNow, Reason = reason });
+        }
+        else
+        {
+            Publish(s => s with
+            {
+                State = _stopping ? ResourceState.Stopped : exitCode == 0 ? ResourceState.Finished : ResourceState.Exited,
+                ExitCode = exitCode,
+                StoppedAt = DateTimeOffset.UtcNow,
+                Reason = _stopping || exitCode == 0 ? null : $"Exited with code {exitCode}; see its log.",
+            });
+        }
+
+        // The container stays until removed: remove it now unless a stop is already doing so.
+        if (!_stopping && _running is { } running)
+        {
+            _ = Task.Run(() => running.RemoveAsync(CancellationToken.None), CancellationToken.None);
+        }
+
+        _completion.TrySetResult();
+    }
+
+    [GeneratedRegex(@"\{(?<resource>[^{}.]+)\.bindings\.")]
+    private static partial Regex EndpointExpression();
+}

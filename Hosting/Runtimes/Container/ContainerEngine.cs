@@ -1,0 +1,70 @@
+using System.ComponentModel;
+using System.Text;
+using CliWrap;
+
+namespace StackModel.Hosting.Runtimes.Container;
+
+/// <summary>
+/// A container engine driven through its command line (<c>docker</c> or <c>podman</c>), as Aspire's orchestrator does.
+/// One-shot commands are buffered; <see cref="Stream"/> runs a long command (<c>logs -f</c>) line by line.
+/// </summary>
+internal sealed class ContainerEngine(string command, string name)
+{
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>Gets the CLI as configured or found (<c>podman</c>, <c>/usr/bin/docker</c>).</summary>
+    public string Command { get; } = command;
+
+    /// <summary>Gets the engine's name: <c>docker</c> or <c>podman</c> (the CLI's file name).</summary>
+    public string Name { get; } = name;
+
+    public bool IsPodman => Name.Contains("podman", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Runs one command to its end. Never throws on a non-zero exit code; throws when the CLI cannot be started or times out.</summary>
+    public async Task<ContainerCommandResult> RunAsync(
+        IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout ?? DefaultTimeout);
+        try
+        {
+            var result = await CliWrap.Cli.Wrap(Command)
+                .WithArguments(args)
+                .WithEnvironmentVariables(ToEnvironment(environment))
+                .WithValidation(CommandResultValidation.None)
+                .WithStandardOutputPipe(PipeTarget.ToStringBuilder(stdout))
+                .WithStandardErrorPipe(PipeTarget.ToStringBuilder(stderr))
+                .ExecuteAsync(deadline.Token)
+                .ConfigureAwait(false);
+            return new ContainerCommandResult(result.ExitCode, stdout.ToString(), stderr.ToString());
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DistributedApplicationException(
+                $"'{Command} {Describe(args)}' did not finish within {(timeout ?? DefaultTimeout).TotalSeconds:0} s. The {Name} engine is not answering; check '{Command} info'.");
+        }
+        catch (Exception ex) when (ex is Win32Exception || (ex is InvalidOperationException && ex.InnerException is Win32Exception))
+        {
+            throw new DistributedApplicationException(
+                $"Could not run the container engine's CLI '{Command}': {ex.Message} Install Docker or Podman, or set Stack:ContainerRuntime to its path.", ex);
+        }
+    }
+
+    /// <summary>Starts a long-running command whose output lines go to <paramref name="onLine"/>; the task ends with the command.</summary>
+    public Task<CommandResult> Stream(IReadOnlyList<string> args, Action<string, bool> onLine, CancellationToken cancellationToken) =>
+        CliWrap.Cli.Wrap(Command)
+            .WithArguments(args)
+            .WithValidation(CommandResultValidation.None)
+            .WithStandardOutputPipe(PipeTarget.ToDelegate(line => onLine(line, false)))
+            .WithStandardErrorPipe(PipeTarget.ToDelegate(line => onLine(line, true)))
+            .ExecuteAsync(cancellationToken)
+            .Task;
+
+    /// <summary>Shows a command without the values of <c>-e</c> options (they are passed through the environment anyway).</summary>
+    public static string Describe(IEnumerable<string> args) => string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
+
+    private static Dictionary<string, string?> ToEnvironment(IReadOnlyDictionary<string, string?>? environment) =>
+        environment is null ? [] : new Dictionary<string, string?>(environment, StringComparer.Ordinal);
+}

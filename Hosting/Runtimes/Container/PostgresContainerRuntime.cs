@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+using StackModel.Hosting.Postgres;
+
+namespace StackModel.Hosting.Runtimes.Container;
+
+/// <summary>
+/// Runs PostgreSQL as a container of the stack (<see cref="PostgresContainerImageTags.Reference"/>): alias = the resource name on
+/// the stack network, 5432 published on 127.0.0.1:&lt;host port&gt;, data in the named volume <c>&lt;stack&gt;-&lt;resource&gt;-data</c>
+/// (kept when the stack stops), <c>POSTGRES_PASSWORD</c> = the superuser parameter. Readiness, databases and roles are the
+/// orchestrator's work over the published port, exactly as with the process runtime.
+/// </summary>
+internal sealed partial class PostgresContainerRuntime(ContainerStack containers, ILogger<PostgresContainerRuntime> logger) : IPostgresRuntime
+{
+    /// <summary>The data folder inside the image (its <c>VOLUME</c>).</summary>
+    public const string DataDirectory = "/var/lib/postgresql/data";
+
+    public string Name => "container";
+
+    public async Task<PostgresServerHandle> StartAsync(PostgresStartRequest request, CancellationToken cancellationToken = default)
+    {
+        var volume = containers.VolumeName(request.ResourceName, "data");
+        var spec = new ContainerSpec(request.ResourceName, PostgresContainerImageTags.Reference)
+        {
+            Ports = [(request.HostPort, PostgresServerResource.DefaultTargetPort)],
+            Environment = new Dictionary<string, string?>
+            {
+                ["POSTGRES_PASSWORD"] = request.SuperUserPassword,
+                ["POSTGRES_INITDB_ARGS"] = "--encoding=UTF8 --locale=C --no-sync", // as the process runtime's initdb
+            },
+            Mounts = [new ContainerMount(volume, DataDirectory, IsVolume: true, ReadOnly: false)],
+            ImageHint = PostgresContainerImageTags.BuildHint,
+        };
+
+        var container = await containers.RunAsync(spec, request.Log, cancellationToken).ConfigureAwait(false);
+        LogServerStarted(logger, request.ResourceName, container.Name, volume);
+        return new PostgresServerHandle(
+            created: false,
+            PostgresServerResource.DefaultTargetPort,
+            container.Exited,
+            container.StopAsync);
+    }
+
+    [LoggerMessage(EventId = 1220, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as container '{ContainerName}' on volume {Volume}")]
+    private static partial void LogServerStarted(ILogger logger, string resourceName, string containerName, string volume);
+}

@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Logging;
+using StackModel.Hosting.Runtimes.Process;
+using StackModel.Hosting.State;
+
+namespace StackModel.Hosting.Runtimes.Container;
+
+/// <summary>
+/// Chooses where PostgreSQL runs, once per AppHost, from <c>Stack:Runtime</c>: <c>process</c>, <c>container</c>, or <c>auto</c>
+/// (the runtime that created the stack's existing cluster; for a new cluster a container when an engine answers <c>info</c>,
+/// else a local process). <c>auto</c> never swaps the runtime under existing data; a pinned runtime that differs from the
+/// recorded one is refused by the server's runner, which says how to switch on purpose.
+/// </summary>
+internal sealed partial class PostgresRuntimeSelector(
+    StackOptions options,
+    string stateDirectory,
+    PostgresProcessRuntime process,
+    PostgresContainerRuntime container,
+    ContainerEngineLocator engines,
+    ILogger<PostgresRuntimeSelector> logger)
+{
+    public IPostgresRuntime Select()
+    {
+        var setting = (options.Runtime is { Length: > 0 } configured ? configured : "auto").Trim().ToLowerInvariant();
+        var (runtime, reason) = setting switch
+        {
+            "process" => ((IPostgresRuntime)process, "Stack:Runtime=process"),
+            "container" => (container, "Stack:Runtime=container"),
+            "auto" => Auto(),
+            _ => throw new DistributedApplicationException(
+                $"Stack:Runtime is '{options.Runtime}'; expected auto, container or process. Fix the setting, or remove it for auto."),
+        };
+        LogRuntimeChosen(logger, runtime.Name, reason);
+        return new SelectedPostgresRuntime(runtime, reason);
+    }
+
+    private (IPostgresRuntime Runtime, string Reason) Auto()
+    {
+        var record = StackRecord.TryRead(Path.Combine(stateDirectory, StackRecord.FileName));
+        if (record is not null && (record.Runtime == process.Name || record.Runtime == container.Name))
+        {
+            return (record.Runtime == container.Name ? container : process,
+                $"Stack:Runtime=auto keeps the {record.Runtime} runtime that created the stack's cluster in '{stateDirectory}' " +
+                $"(to switch on purpose: reset --recreate, or delete the state folder, then Stack:Runtime={(record.Runtime == container.Name ? process.Name : container.Name)})");
+        }
+
+        var detection = engines.DetectAsync().GetAwaiter().GetResult();
+        return detection.Engine is not null
+            ? (container, $"Stack:Runtime=auto and a container engine answers: {detection.Reason}")
+            : (process, $"Stack:Runtime=auto and no container engine answers ({detection.Reason})");
+    }
+
+    [LoggerMessage(EventId = 1230, Level = LogLevel.Information, Message = "PostgreSQL runs as a {Runtime}: {Reason}")]
+    private static partial void LogRuntimeChosen(ILogger logger, string runtime, string reason);
+
+    /// <summary>The chosen runtime; says in the server's log which one runs it and why.</summary>
+    private sealed class SelectedPostgresRuntime(IPostgresRuntime inner, string reason) : IPostgresRuntime
+    {
+        public string Name => inner.Name;
+
+        public Task<PostgresServerHandle> StartAsync(PostgresStartRequest request, CancellationToken cancellationToken = default)
+        {
+            request.Log($"Runtime: {inner.Name} ({reason}).", false);
+            return inner.StartAsync(request, cancellationToken);
+        }
+    }
+}

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.Runtimes.Container;
 using StackModel.Hosting.Testing;
 
 namespace StackModel.Hosting.Testing;
@@ -57,7 +58,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
             ?? Path.GetDirectoryName(assembly.Location)!;
         var stateDirectory = CreateStateDirectory();
         DistributedApplicationBuilder? captured = null;
-        var hook = NewHook(stateDirectory, appHostDirectory, b =>
+        var hook = NewHook(stateDirectory, appHostDirectory, args, b =>
         {
             captured = b;
             throw new EntryPointStoppedException();
@@ -100,7 +101,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     {
         var stateDirectory = CreateStateDirectory();
         var previous = TestingHook.Current;
-        TestingHook.Current = NewHook(stateDirectory, Directory.GetCurrentDirectory(), beforeBuild: null);
+        TestingHook.Current = NewHook(stateDirectory, Directory.GetCurrentDirectory(), args, beforeBuild: null);
         try
         {
             return new DistributedApplicationTestingBuilder(new DistributedApplicationBuilder(args, appHostAssembly: null), stateDirectory);
@@ -131,16 +132,18 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     {
         AssignFreePorts();
         var previous = TestingHook.Current;
-        TestingHook.Current = NewHook(_stateDirectory, AppHostDirectory, beforeBuild: null);
+        TestingHook.Current = NewHook(_stateDirectory, AppHostDirectory, Inner.Args, beforeBuild: null);
         try
         {
             var app = Inner.Build();
             _built = true;
             var directory = _stateDirectory;
-            app.OnDisposed(() =>
+            var containers = app.Services.GetRequiredService<ContainerStack>();
+            app.OnDisposed(async () =>
             {
+                // A test stack's named volumes are its data, like its state folder: they go with it.
+                await containers.RemoveVolumesAsync().ConfigureAwait(false);
                 DeleteStateDirectory(directory);
-                return ValueTask.CompletedTask;
             });
             return app;
         }
@@ -176,12 +179,14 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         }
     }
 
-    private static TestingHook NewHook(string stateDirectory, string appHostDirectory, Action<DistributedApplicationBuilder>? beforeBuild) => new()
+    private static TestingHook NewHook(string stateDirectory, string appHostDirectory, string[]? args, Action<DistributedApplicationBuilder>? beforeBuild) => new()
     {
         AppHostDirectory = appHostDirectory,
         BeforeBuild = beforeBuild,
         Configuration = new Dictionary<string, string?>
         {
+            // Deterministic by default: PostgreSQL as a local process unless the test asks for --Stack:Runtime=container (or auto).
+            ["Stack:Runtime"] = GivenRuntime(args) ?? "process",
             ["Stack:StateDirectory"] = stateDirectory,
             ["Stack:Name"] = "stackmodel-test-" + Path.GetFileName(stateDirectory).Split('-').Last(),
             ["Stack:WriteEnvFile"] = "false",
@@ -200,7 +205,10 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         : Runtimes.NativeMethods.IsRoot ? "/var/tmp/stackmodel-cache/cluster-templates"
         : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "stackmodel", "cluster-templates");
 
-    private static string CreateStateDirectory()
+    private static string? GivenRuntime(string[]? args) =>
+        new ConfigurationBuilder().AddCommandLine(Cli.CommandLine.ConfigurationArgs(args ?? [])).Build()["Stack:Runtime"] is { Length: > 0 } given ? given : null;
+
+        private static string CreateStateDirectory()
     {
         var directory = Directory.CreateTempSubdirectory("stackmodel-test-").FullName;
         return directory;

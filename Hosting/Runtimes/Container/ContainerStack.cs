@@ -115,6 +115,11 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     /// <summary>Removes the named volumes this stack mounted (test stacks do this on dispose; a dev stack keeps its data).</summary>
     public async Task RemoveVolumesAsync(CancellationToken cancellationToken = default)
     {
+        if (_volumes.IsEmpty)
+        {
+            return;
+        }
+
         var detection = await locator.DetectAsync(cancellationToken).ConfigureAwait(false);
         if (detection.Engine is not { } engine)
         {

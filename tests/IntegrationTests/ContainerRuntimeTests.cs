@@ -1,0 +1,161 @@
+using Npgsql;
+using StackModel.Hosting;
+using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.Orchestration;
+using StackModel.Hosting.Postgres;
+using StackModel.Hosting.Testing;
+using StackModel.IntegrationTests.Infrastructure;
+
+namespace StackModel.IntegrationTests;
+
+/// <summary>The same AppHost definition on the container runtime (Podman here, Docker where it answers).</summary>
+[Trait("Category", "Container")]
+public class ContainerRuntimeTests
+{
+    private const string Container = "--Stack:Runtime=container";
+
+    [RequiresContainerEngineFact]
+    public async Task The_whole_stack_runs_with_postgres_as_a_container_and_the_host_migration_runner_reaching_its_published_port()
+    {
+        var ct = TestStack.Timeout();
+        string stackName;
+        await using (var app = await TestStack.StartAppHostAsync(ct, Container))
+        {
+            stackName = app.Options.Name;
+            var postgres = await app.WaitForResourceHealthyAsync("postgres", ct);
+            await app.WaitForResourceHealthyAsync("app_dev", ct);
+            await app.WaitForResourceHealthyAsync("litellm_dev", ct);
+            var runner = await app.WaitForResourceAsync("migrations", ResourceState.Finished, ct);
+
+            Assert.Equal("container", postgres.Runtime);
+            Assert.Equal(0, runner.ExitCode);
+            Assert.Contains(app.ResourceLogs.GetLines("postgres", 200), l => l.Text.StartsWith("Runtime: container (Stack:Runtime=container)", StringComparison.Ordinal));
+            var hostPort = ((PostgresServerResource)app.Model["postgres"]).Endpoint.Annotation.HostPort;
+            var connectionString = await app.GetConnectionStringAsync("app_dev", ct);
+            Assert.Contains($"Host=127.0.0.1;Port={hostPort}", connectionString, StringComparison.Ordinal);
+
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(ct);
+            await using var command = new NpgsqlCommand("SELECT current_database(), current_user, inet_server_port(), (SELECT count(*) FROM drizzle.__drizzle_migrations)", connection);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            Assert.Equal("app_dev", reader.GetString(0));
+            Assert.Equal("app_dev_owner", reader.GetString(1));
+            Assert.Equal(5432, reader.GetInt32(2)); // the server's own port inside its container; the host uses the published one
+            Assert.True(reader.GetInt64(3) > 0, "the migration runner applied app_dev's migrations");
+            Assert.Equal(5432, app.State.ReadRecord()!.ServerPort);
+            Assert.Equal("container", app.State.ReadRecord()!.Runtime);
+            Assert.NotEmpty(await ContainerMachine.LeftoversAsync(stackName));
+        }
+
+        Assert.Empty(await ContainerMachine.LeftoversAsync(stackName));
+    }
+
+    [RequiresContainerEngineFact]
+    public async Task Each_database_owner_is_refused_by_the_other_database_over_the_published_port()
+    {
+        var ct = TestStack.Timeout();
+        await using var app = await TestStack.StartAppHostAsync(ct, Container);
+        await app.WaitForResourceHealthyAsync("litellm_dev", ct);
+        await app.WaitForResourceHealthyAsync("app_dev", ct);
+
+        var litellm = new NpgsqlConnectionStringBuilder(await app.GetConnectionStringAsync("litellm_dev", ct)) { Database = "app_dev", Pooling = false };
+        var appDev = new NpgsqlConnectionStringBuilder(await app.GetConnectionStringAsync("app_dev", ct)) { Database = "litellm_dev", Pooling = false };
+
+        foreach (var crossed in new[] { litellm, appDev })
+        {
+            await using var connection = new NpgsqlConnection(crossed.ConnectionString);
+            var error = await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync(ct));
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
+        }
+    }
+
+    [RequiresContainerEngineFact(NeedsStandInImage = true)]
+    public async Task The_LiteLLM_stand_in_runs_as_a_container_on_the_stack_network_and_reaches_postgres_by_its_alias()
+    {
+        var ct = TestStack.Timeout();
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>([Container], ct);
+        var litellmDb = builder.CreateResourceBuilder((PostgresDatabaseResource)builder.Resources.Single(r => r.Name == "litellm_dev"));
+        var litellm = AddStandIn(builder)
+            .WithEnvironment("DATABASE_URL", litellmDb.Resource.UriExpression)
+            .WaitFor(litellmDb);
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "migrations")).WaitFor(litellm);
+        await using var app = await builder.BuildAsync(ct);
+        await app.StartAsync(ct);
+
+        var healthy = await app.WaitForResourceHealthyAsync("litellm", ct);
+        var runner = await app.WaitForResourceAsync("migrations", ResourceState.Finished, ct);
+
+        Assert.Equal("container", healthy.Runtime);
+        Assert.Equal(0, runner.ExitCode);
+        Assert.True(runner.StartedAt >= healthy.StartedAt, "the migration runner started after LiteLLM");
+        var databaseUrl = await litellmDb.Resource.UriExpression.GetValueAsync(NetworkContext.ContainerNetwork, ct);
+        Assert.Contains("@postgres:5432/litellm_dev", databaseUrl, StringComparison.Ordinal);
+        await using var connection = new NpgsqlConnection(await app.GetConnectionStringAsync("litellm_dev", ct));
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'LiteLLM\\_%'", connection);
+        Assert.True((long)(await command.ExecuteScalarAsync(ct))! > 0, "the stand-in created its tables in litellm_dev through postgres:5432");
+        using var http = new HttpClient();
+        Assert.True((await http.GetAsync(new Uri(app.GetEndpoint("litellm"), "/health/readiness"), ct)).IsSuccessStatusCode);
+    }
+
+    [RequiresContainerEngineFact]
+    public async Task The_named_volume_keeps_the_data_across_a_new_container_and_goes_with_the_test_stack()
+    {
+        var ct = TestStack.Timeout();
+        string volume;
+        await using (var app = await TestStack.StartAppHostAsync(ct, Container))
+        {
+            volume = $"{app.Options.Name}-postgres-data";
+            await app.WaitForResourceHealthyAsync("app_dev", ct);
+            var connectionString = await app.GetConnectionStringAsync("app_dev", ct);
+            await Sql(connectionString, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives')", ct);
+
+            await app.Orchestrator.RestartResourceAsync("postgres", ct); // stop, rm -f -v, then a new container on the same volume
+            await app.WaitForResourceHealthyAsync("app_dev", ct);
+
+            Assert.Equal("survives", await Sql(connectionString, "SELECT v FROM kept", ct));
+            Assert.True(ContainerMachine.VolumeExists(volume));
+        }
+
+        Assert.False(ContainerMachine.VolumeExists(volume));
+    }
+
+    [RequiresContainerEngineFact]
+    public async Task Ctrl_C_leaves_no_container_and_no_network_and_keeps_the_named_volume()
+    {
+        var ct = TestStack.Timeout();
+        using var state = new TempDirectory();
+        var stackName = "stackmodel-test-" + Path.GetFileName(state.Path).Split('-').Last().ToLowerInvariant();
+        try
+        {
+            await using var host = AppHostProcess.Start(state.Path, FreePorts.Next(), Container, $"--Stack:Name={stackName}");
+            await host.WaitForOutputAsync("Press Ctrl+C", ct);
+            Assert.Contains($"container {stackName}-postgres", await ContainerMachine.LeftoversAsync(stackName));
+
+            host.Signal(StackModel.Hosting.Runtimes.NativeMethods.SigInt);
+            Assert.Equal(0, await host.WaitForExitAsync(ct));
+
+            Assert.Equal([$"volume {stackName}-postgres-data"], await ContainerMachine.LeftoversAsync(stackName));
+        }
+        finally
+        {
+            await ContainerMachine.Engine.RunAsync(["volume", "rm", "-f", $"{stackName}-postgres-data"]);
+        }
+    }
+
+    internal static IResourceBuilder<ContainerResource> AddStandIn(IDistributedApplicationBuilder builder, string name = "litellm") =>
+        builder.AddContainer(name, ContainerMachine.StandInImage, ContainerMachine.StandInTag)
+            .WithHttpEndpoint(port: 4000, targetPort: ContainerMachine.StandInPort)
+            .WithEnvironment("LITELLM_MASTER_KEY", "sk-test-master")
+            .WithEnvironment("LITELLM_SALT_KEY", "sk-test-salt")
+            .WithHttpHealthCheck("/health/liveliness");
+
+    private static async Task<string?> Sql(string connectionString, string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (await command.ExecuteScalarAsync(ct))?.ToString();
+    }
+}

@@ -1,0 +1,71 @@
+using StackModel.Hosting;
+using StackModel.Hosting.Runtimes.Container;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace StackModel.IntegrationTests.Infrastructure;
+
+/// <summary>The container engine and the locally built images the container tests need, and what a test left behind.</summary>
+internal static class ContainerMachine
+{
+    public const string StandInImage = "localhost/stackmodel/litellm-standin";
+    public const string StandInTag = "dev";
+
+    /// <summary>The stand-in listens on LiteLLM's default port inside its container.</summary>
+    public const int StandInPort = 4000;
+
+    private static readonly Lazy<(ContainerEngine? Engine, string? MissingReason)> Detected = new(Detect);
+
+    public static ContainerEngine Engine => Detected.Value.Engine ?? throw new InvalidOperationException(Detected.Value.MissingReason);
+
+    public static string? MissingReason(bool needsStandIn)
+    {
+        var (engine, reason) = Detected.Value;
+        if (engine is null)
+        {
+            return reason;
+        }
+
+        return needsStandIn && !ImageExists(engine, $"{StandInImage}:{StandInTag}")
+            ? $"The LiteLLM stand-in image {StandInImage}:{StandInTag} is not built: eng/containers/dotnet-app/build-image.sh tests/LiteLLMStandIn/LiteLLMStandIn.csproj {StandInImage}:{StandInTag}"
+            : null;
+    }
+
+    /// <summary>Names of containers, networks and volumes whose name starts with <paramref name="stackName"/>.</summary>
+    public static async Task<IReadOnlyList<string>> LeftoversAsync(string stackName)
+    {
+        var found = new List<string>();
+        foreach (var kind in new[] { "container", "network", "volume" })
+        {
+            string[] args = kind switch
+            {
+                "container" => ["ps", "-a", "--format", "{{.Names}}"],
+                "network" => ["network", "ls", "--format", "{{.Name}}"],
+                _ => ["volume", "ls", "--format", "{{.Name}}"],
+            };
+            var result = await Engine.RunAsync(args);
+            found.AddRange(result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(n => n == stackName || n.StartsWith(stackName + "-", StringComparison.Ordinal))
+                .Select(n => $"{kind} {n}"));
+        }
+
+        return found;
+    }
+
+    public static bool VolumeExists(string name) => Engine.RunAsync(["volume", "inspect", name]).GetAwaiter().GetResult().Succeeded;
+
+    private static bool ImageExists(ContainerEngine engine, string image) => engine.RunAsync(["image", "inspect", "--format", "{{.Id}}", image]).GetAwaiter().GetResult().Succeeded;
+
+    private static (ContainerEngine?, string?) Detect()
+    {
+        var locator = new ContainerEngineLocator(new StackOptions(), NullLogger<ContainerEngineLocator>.Instance);
+        var detection = locator.DetectAsync().GetAwaiter().GetResult();
+        if (detection.Engine is null)
+        {
+            return (null, $"No container engine answers ({detection.Reason}). Run eng/containers/install-podman.sh and eng/containers/postgres/build-image.sh.");
+        }
+
+        return ImageExists(detection.Engine, "docker.io/library/postgres:15")
+            ? (detection.Engine, null)
+            : (null, "The image docker.io/library/postgres:15 is not present: eng/containers/postgres/build-image.sh builds it.");
+    }
+}

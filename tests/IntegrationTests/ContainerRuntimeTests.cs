@@ -75,6 +75,7 @@ public class ContainerRuntimeTests
     {
         var ct = TestStack.Timeout();
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>([Container], ct);
+        TestStack.WithMigrationsFolder(builder);
         var litellmDb = builder.CreateResourceBuilder((PostgresDatabaseResource)builder.Resources.Single(r => r.Name == "litellm_dev"));
         var litellm = AddStandIn(builder)
             .WithEnvironment("DATABASE_URL", litellmDb.Resource.UriExpression)

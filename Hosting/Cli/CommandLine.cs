@@ -18,7 +18,9 @@ internal static class CommandLine
         }
 
         var result = root.Parse(VerbArgs(args));
-        return await result.InvokeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        // ProcessTerminationTimeout = null: the stack handles Ctrl+C / SIGTERM itself (RunStackAsync) and takes as long as stopping
+        // takes; System.CommandLine's default exits the process with 130 two seconds after the signal, leaving containers behind.
+        return await result.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Returns the arguments that are configuration (<c>--Section:Key=value</c> or <c>--Section:Key value</c>).</summary>

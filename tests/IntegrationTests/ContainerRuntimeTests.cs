@@ -127,10 +127,10 @@ public class ContainerRuntimeTests
     {
         var ct = TestStack.Timeout();
         using var state = new TempDirectory();
-        var stackName = "stackmodel-test-" + Path.GetFileName(state.Path).Split('-').Last().ToLowerInvariant();
+        var stackName = AppHostProcess.StackNameFor(state.Path);
         try
         {
-            await using var host = AppHostProcess.Start(state.Path, FreePorts.Next(), Container, $"--Stack:Name={stackName}");
+            await using var host = AppHostProcess.Start(state.Path, FreePorts.Next(), Container);
             await host.WaitForOutputAsync("Press Ctrl+C", ct);
             Assert.Contains($"container {stackName}-postgres", await ContainerMachine.LeftoversAsync(stackName));
 
@@ -154,7 +154,8 @@ public class ContainerRuntimeTests
 
     private static async Task<string?> Sql(string connectionString, string sql, CancellationToken ct)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        // No pooling: a pooled connection would not survive the server's restart (57P01).
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(sql, connection);
         return (await command.ExecuteScalarAsync(ct))?.ToString();

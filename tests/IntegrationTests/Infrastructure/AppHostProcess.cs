@@ -39,7 +39,9 @@ internal sealed class AppHostProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { dll, $"--Stack:StateDirectory={stateDirectory}", $"--Stack:Ports:postgres:tcp={postgresPort}", "--Stack:WriteEnvFile=false", "--Dashboard:Enabled=false", "--LiteLLM:Runtime=off" }.Concat(extraArgs))
+        foreach (var arg in new[] { dll, $"--Stack:StateDirectory={stateDirectory}", $"--Stack:Ports:postgres:tcp={postgresPort}", "--Stack:WriteEnvFile=false", "--Dashboard:Enabled=false", "--LiteLLM:Runtime=off",
+            // Deterministic like the testing builder: PostgreSQL as a process and a stack name of its own unless the test says otherwise (last wins).
+            "--Stack:Runtime=process", $"--Stack:Name={StackNameFor(stateDirectory)}" }.Concat(extraArgs))
         {
             info.ArgumentList.Add(arg);
         }
@@ -53,6 +55,9 @@ internal sealed class AppHostProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         return host;
     }
+
+    /// <summary>The stack name (container network and prefix) a test AppHost on <paramref name="stateDirectory"/> gets.</summary>
+    public static string StackNameFor(string stateDirectory) => "stackmodel-test-" + Path.GetFileName(stateDirectory).Split('-').Last().ToLowerInvariant();
 
     public async Task WaitForOutputAsync(string text, CancellationToken cancellationToken)
     {

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+using StackModel.Hosting;
+using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.Orchestration;
+using StackModel.Hosting.Postgres;
+using StackModel.Hosting.State;
+using StackModel.Hosting.Testing;
+using StackModel.IntegrationTests.Infrastructure;
+
+namespace StackModel.IntegrationTests;
+
+/// <summary>Bad input on the container runtime: one test each, a clear reason, and nothing created or lost.</summary>
+[Trait("Category", "Container")]
+public class ContainerBadInputTests
+{
+    [Theory]
+    [InlineData("/nonexistent/docker", "no such file")]
+    [InlineData("stackmodel-no-such-engine", "not on PATH")]
+    public async Task An_engine_that_is_not_installed_fails_postgres_with_what_was_tried_and_how_to_run_without_it(string cli, string tried)
+    {
+        var ct = TestStack.Timeout();
+        await using var app = await StartAsync(ct, "--Stack:Runtime=container", $"--Stack:ContainerRuntime={cli}");
+
+        var snapshot = await app.ResourceNotifications.WaitForResourceAsync("postgres", s => s.IsTerminal, ct);
+
+        Assert.Equal(ResourceState.FailedToStart, snapshot.State);
+        Assert.Contains($"Stack:ContainerRuntime={cli}: {tried}", snapshot.Reason, StringComparison.Ordinal);
+        Assert.Contains("Stack:Runtime=process", snapshot.Reason, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(app.StateDirectory, StackRecord.FileName)));
+        Assert.Equal(ResourceState.FailedToStart, (await app.ResourceNotifications.WaitForResourceAsync("migrations", s => s.IsTerminal, ct)).State);
+    }
+
+    [RequiresContainerEngineFact]
+    public async Task An_engine_whose_CLI_is_installed_but_does_not_answer_fails_postgres_with_the_engines_own_error()
+    {
+        var ct = TestStack.Timeout();
+        using var folder = new TempDirectory();
+        var cli = Path.Combine(folder.Path, "docker");
+        // The docker CLI pointed at a socket nobody serves (podman's remote client where docker is absent).
+        await File.WriteAllTextAsync(cli, """
+            #!/bin/sh
+            if command -v docker >/dev/null 2>&1; then DOCKER_HOST=unix:///nonexistent/docker.sock exec docker "$@"; fi
+            exec podman --remote --url unix:///nonexistent/podman.sock "$@"
+            """.Replace("\r", string.Empty, StringComparison.Ordinal), ct);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(cli, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        await using var app = await StartAsync(ct, "--Stack:Runtime=container", $"--Stack:ContainerRuntime={cli}");
+
+        var snapshot = await app.ResourceNotifications.WaitForResourceAsync("postgres", s => s.IsTerminal, ct);
+
+        Assert.Equal(ResourceState.FailedToStart, snapshot.State);
+        Assert.Contains("'docker info' exited", snapshot.Reason, StringComparison.Ordinal);
+        Assert.Contains("/nonexistent/", snapshot.Reason, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(app.StateDirectory, StackRecord.FileName)));
+    }
+
+    [RequiresContainerEngineFact]
+    public async Task An_image_that_is_not_present_locally_fails_at_once_without_waiting_for_a_registry()
+    {
+        var ct = TestStack.Timeout();
+        await using var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddContainer("ghost", "localhost/stackmodel/does-not-exist", "1").WithHttpEndpoint(port: 8080, targetPort: 8080);
+        string stackName;
+        await using (var app = await builder.BuildAsync(ct))
+        {
+            stackName = app.Options.Name;
+            await app.StartAsync(ct);
+
+            var snapshot = await app.ResourceNotifications.WaitForResourceAsync("ghost", s => s.IsTerminal, ct);
+
+            Assert.Equal(ResourceState.FailedToStart, snapshot.State);
+            Assert.Contains("Image 'localhost/stackmodel/does-not-exist:1' of 'ghost' is not present locally", snapshot.Reason, StringComparison.Ordinal);
+            Assert.Contains("never pulls", snapshot.Reason, StringComparison.Ordinal);
+            Assert.Contains("eng/containers/", snapshot.Reason, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(await ContainerMachine.LeftoversAsync(stackName));
+    }
+
+    [RequiresContainerEngineFact]
+    public async Task A_host_port_held_by_another_process_fails_postgres_naming_the_port_and_creates_no_container_or_volume()
+    {
+        var ct = TestStack.Timeout();
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(["--Stack:Runtime=container"], ct);
+        string stackName;
+        await using (var app = await builder.BuildAsync(ct))
+        {
+            stackName = app.Options.Name;
+            var port = ((PostgresServerResource)app.Model["postgres"]).Endpoint.Annotation.HostPort;
+            using var squatter = new TcpListener(IPAddress.Loopback, port);
+            squatter.Start();
+            await app.StartAsync(ct);
+
+            var snapshot = await app.ResourceNotifications.WaitForResourceAsync("postgres", s => s.IsTerminal, ct);
+
+            Assert.Equal(ResourceState.FailedToStart, snapshot.State);
+            Assert.Contains($"Port {port} on 127.0.0.1 is held by", snapshot.Reason, StringComparison.Ordinal);
+            Assert.Contains($"pid {Environment.ProcessId}", snapshot.Reason, StringComparison.Ordinal);
+            Assert.Contains("change the port", snapshot.Reason, StringComparison.Ordinal);
+            Assert.Empty(await ContainerMachine.LeftoversAsync(stackName));
+        }
+
+        Assert.Empty(await ContainerMachine.LeftoversAsync(stackName));
+    }
+
+    [RequiresContainerEngineFact(NeedsStandInImage = true)]
+    public async Task A_container_that_exits_while_starting_fails_with_its_last_log_lines()
+    {
+        var ct = TestStack.Timeout();
+        await using var builder = DistributedApplicationTestingBuilder.Create();
+        ContainerRuntimeTests.AddStandIn(builder).WithEnvironment("LITELLM_STANDIN_EXIT_CODE", "3");
+        string stackName;
+        await using (var app = await builder.BuildAsync(ct))
+        {
+            stackName = app.Options.Name;
+            await app.StartAsync(ct);
+
+            var snapshot = await app.ResourceNotifications.WaitForResourceAsync("litellm", s => s.IsTerminal, ct);
+
+            Assert.Equal(ResourceState.FailedToStart, snapshot.State);
+            Assert.Equal(3, snapshot.ExitCode);
+            Assert.Contains("Container 'litellm' exited with code 3 while starting. Its last lines:", snapshot.Reason, StringComparison.Ordinal);
+            Assert.Contains("ERROR", snapshot.Reason, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(await ContainerMachine.LeftoversAsync(stackName));
+    }
+
+    private static async Task<DistributedApplication> StartAsync(CancellationToken ct, params string[] args)
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(args, ct);
+        var app = await builder.BuildAsync(ct);
+        await app.StartAsync(ct);
+        return app;
+    }
+}

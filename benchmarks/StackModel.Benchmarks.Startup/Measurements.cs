@@ -39,8 +39,8 @@ internal static class Measurements
         var port = FreePort();
         try
         {
-            var cold = await AppHostToAllUpAsync(dir, port);
-            var warm = await AppHostToAllUpAsync(dir, port);
+            var cold = await AppHostToAllUpAsync(dir, port, "--Stack:Runtime=process");
+            var warm = await AppHostToAllUpAsync(dir, port, "--Stack:Runtime=process");
             return (cold, warm);
         }
         finally
@@ -66,11 +66,44 @@ internal static class Measurements
         return watch.Elapsed.TotalSeconds;
     }
 
-    private static async Task<double> AppHostToAllUpAsync(string stateDirectory, int port)
+    /// <summary>
+    /// Warm starts (cluster and image present) of the AppHost on one runtime to all resources settled: one unmeasured first
+    /// start creates the cluster (initdb; for containers the named volume), then <paramref name="rounds"/> measured starts.
+    /// Container stacks get a name of their own; their volume is removed at the end.
+    /// </summary>
+    public static async Task<List<double>> WarmStartsAsync(string runtime, int rounds)
+    {
+        var dir = Directory.CreateTempSubdirectory("stackmodel-bench-").FullName;
+        var name = "stackmodel-bench-" + Path.GetFileName(dir).Split('-').Last().ToLowerInvariant();
+        var port = FreePort();
+        string[] extra = [$"--Stack:Runtime={runtime}", $"--Stack:Name={name}"];
+        try
+        {
+            await AppHostToAllUpAsync(dir, port, extra);
+            var seconds = new List<double>();
+            for (var i = 0; i < rounds; i++)
+            {
+                seconds.Add(await AppHostToAllUpAsync(dir, port, extra));
+            }
+
+            return seconds;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+            if (runtime == "container")
+            {
+                await Run("podman", "volume", "rm", "-f", $"{name}-postgres-data");
+            }
+        }
+    }
+
+    private static async Task<double> AppHostToAllUpAsync(string stateDirectory, int port, params string[] extraArgs)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "StackModel.AppHost.dll");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { dll, $"--Stack:StateDirectory={stateDirectory}", $"--Stack:Ports:postgres:tcp={port}", "--Stack:WriteEnvFile=false", "--Dashboard:Enabled=false", "--LiteLLM:Runtime=off" })
+        string[] args = [dll, $"--Stack:StateDirectory={stateDirectory}", $"--Stack:Ports:postgres:tcp={port}", "--Stack:WriteEnvFile=false", "--Dashboard:Enabled=false", "--LiteLLM:Runtime=off", .. extraArgs];
+        foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }

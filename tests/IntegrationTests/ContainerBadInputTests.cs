@@ -130,6 +130,23 @@ public class ContainerBadInputTests
         Assert.Empty(await ContainerMachine.LeftoversAsync(stackName));
     }
 
+    [RequiresPostgresFact]
+    public async Task A_container_referencing_postgres_that_runs_as_a_process_is_refused_with_how_to_run_both_on_the_network()
+    {
+        var ct = TestStack.Timeout();
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(["--Stack:Runtime=process"], ct);
+        var litellmDb = (PostgresDatabaseResource)builder.Resources.Single(r => r.Name == "litellm_dev");
+        ContainerRuntimeTests.AddStandIn(builder).WithEnvironment("DATABASE_URL", litellmDb.UriExpression);
+        await using var app = await builder.BuildAsync(ct);
+        await app.StartAsync(ct);
+
+        var snapshot = await app.ResourceNotifications.WaitForResourceAsync("litellm", s => s.IsTerminal, ct);
+
+        Assert.Equal(ResourceState.FailedToStart, snapshot.State);
+        Assert.Contains("Container 'litellm' references 'litellm_dev', which runs as a local process on 127.0.0.1", snapshot.Reason, StringComparison.Ordinal);
+        Assert.Contains("Stack:Runtime=container", snapshot.Reason, StringComparison.Ordinal);
+    }
+
     private static async Task<DistributedApplication> StartAsync(CancellationToken ct, params string[] args)
     {
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(args, ct);

@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using StackModel.Hosting.Runtimes;
+using StackModel.Hosting.Runtimes.Container;
+using StackModel.Hosting.Runtimes.Process;
+using StackModel.Hosting.State;
+
+namespace StackModel.Hosting.Tests.Runtimes;
+
+/// <summary>Stack:Runtime: which runtime runs PostgreSQL, and that auto never swaps the runtime under an existing cluster.</summary>
+public sealed class PostgresRuntimeSelectionTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("stackmodel-selection-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Auto_runs_a_new_cluster_as_a_container_when_an_engine_answers_info()
+    {
+        Assert.Equal("container", Select("auto", AnsweringEngine()).Name);
+    }
+
+    [Fact]
+    public void Auto_runs_a_new_cluster_as_a_process_when_no_engine_answers()
+    {
+        Assert.Equal("process", Select("auto", Path.Combine(_folder, "no-such-engine")).Name);
+    }
+
+    [Fact]
+    public void Auto_keeps_the_process_runtime_of_an_existing_cluster_even_when_an_engine_answers()
+    {
+        Record("process");
+
+        Assert.Equal("process", Select("auto", AnsweringEngine()).Name);
+    }
+
+    [Fact]
+    public void Auto_keeps_the_container_runtime_of_an_existing_cluster_even_when_no_engine_answers()
+    {
+        Record("container");
+
+        Assert.Equal("container", Select("auto", Path.Combine(_folder, "no-such-engine")).Name);
+    }
+
+    [Theory]
+    [InlineData("process")]
+    [InlineData("container")]
+    public void A_pinned_runtime_is_used_as_given(string runtime)
+    {
+        Assert.Equal(runtime, Select(runtime, AnsweringEngine()).Name);
+    }
+
+    [Fact]
+    public void An_unknown_runtime_is_refused_with_the_expected_values()
+    {
+        var error = Assert.Throws<DistributedApplicationException>(() => Select("kubernetes", AnsweringEngine()));
+
+        Assert.Contains("Stack:Runtime is 'kubernetes'; expected auto, container or process", error.Message, StringComparison.Ordinal);
+    }
+
+    private IPostgresRuntime Select(string runtime, string engine)
+    {
+        var options = new StackOptions { Runtime = runtime, ContainerRuntime = engine, Name = "selection-test" };
+        var locator = new ContainerEngineLocator(options, NullLogger<ContainerEngineLocator>.Instance);
+        var selector = new PostgresRuntimeSelector(
+            options,
+            _folder,
+            new PostgresProcessRuntime(options, NullLogger<PostgresProcessRuntime>.Instance),
+            new PostgresContainerRuntime(new ContainerStack(options, locator, NullLogger<ContainerStack>.Instance), NullLogger<PostgresContainerRuntime>.Instance),
+            locator,
+            NullLogger<PostgresRuntimeSelector>.Instance);
+        return selector.Select();
+    }
+
+    /// <summary>A CLI whose <c>info</c> exits 0: an engine that answers, as far as detection can tell.</summary>
+    private string AnsweringEngine()
+    {
+        var path = Path.Combine(_folder, "podman");
+        File.WriteAllText(path, "#!/bin/sh\nexit 0\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return path;
+    }
+
+    private void Record(string runtime) =>
+        new StackRecord { StackId = "0123456789abcdef", Runtime = runtime, CreatedAt = DateTimeOffset.UtcNow }.Write(Path.Combine(_folder, StackRecord.FileName));
+}

@@ -143,7 +143,7 @@ public class ContainerBadInputTests
         var snapshot = await app.ResourceNotifications.WaitForResourceAsync("litellm", s => s.IsTerminal, ct);
 
         Assert.Equal(ResourceState.FailedToStart, snapshot.State);
-        Assert.Contains("Container 'litellm' references 'litellm_dev', which runs as a local process on 127.0.0.1", snapshot.Reason, StringComparison.Ordinal);
+        Assert.Contains("Container 'litellm' references 'postgres', which runs as a local process on 127.0.0.1", snapshot.Reason, StringComparison.Ordinal);
         Assert.Contains("Stack:Runtime=container", snapshot.Reason, StringComparison.Ordinal);
     }
 

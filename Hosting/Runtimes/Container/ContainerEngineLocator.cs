@@ -8,10 +8,43 @@ namespace StackModel.Hosting.Runtimes.Container;
 /// <c>podman</c> from PATH (Aspire's order). An engine answers when <c>&lt;cli&gt; info</c> exits 0 within a few seconds;
 /// a CLI alone (the <c>docker</c> client without a daemon) does not.
 /// </summary>
-internal sealed partial class ContainerEngineLocator(StackOptions options, ILogger<ContainerEngineLocator> logger) : IContainerEngineProbe
+/// <remarks>
+/// <c>info</c> costs 0.9–2 s with Podman, so a stack whose state folder remembers the engine that answered last time
+/// (<c>container-engine</c>, written after a detection) uses it without asking; the first command that fails falls back to a
+/// full detection (<see cref="ContainerStack"/>), which explains what does not answer.
+/// </remarks>
+internal sealed partial class ContainerEngineLocator(StackOptions options, ILogger<ContainerEngineLocator> logger, string? stateDirectory = null) : IContainerEngineProbe
 {
+    /// <summary>The file in the state folder that remembers the engine that answered.</summary>
+    public const string HintFileName = "container-engine";
+
     private static readonly TimeSpan InfoTimeout = TimeSpan.FromSeconds(10);
-    private readonly Lazy<Task<ContainerEngineDetection>> _detection = new(() => DetectAsync(options, logger), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly Lazy<Task<ContainerEngineDetection>> _detection = new(() => DetectAsync(options, logger, stateDirectory), LazyThreadSafetyMode.ExecutionAndPublication);
+    private bool _hintFailed;
+
+    /// <summary>
+    /// Returns the engine this stack used last time without asking it (<c>Verified</c> = <see langword="false"/>), or detects one.
+    /// A caller whose first command fails on an unverified engine calls <see cref="ForgetHint"/> and <see cref="RequireAsync"/>.
+    /// </summary>
+    public async Task<(ContainerEngine Engine, bool Verified)> LikelyAsync(string resourceName, CancellationToken cancellationToken = default)
+    {
+        if (!_hintFailed && !_detection.IsValueCreated && ReadHint() is { } hinted)
+        {
+            return (hinted, false);
+        }
+
+        return (await RequireAsync(resourceName, cancellationToken).ConfigureAwait(false), true);
+    }
+
+    /// <summary>Drops the remembered engine: it did not answer.</summary>
+    public void ForgetHint()
+    {
+        _hintFailed = true;
+        if (HintPath(stateDirectory) is { } path && File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
 
     /// <summary>Detects the engine (once; later calls return the same answer).</summary>
     public Task<ContainerEngineDetection> DetectAsync(CancellationToken cancellationToken = default) => _detection.Value.WaitAsync(cancellationToken);
@@ -29,7 +62,44 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
             "or run PostgreSQL as a local process with Stack:Runtime=process.");
     }
 
-    private static async Task<ContainerEngineDetection> DetectAsync(StackOptions options, ILogger logger)
+    private ContainerEngine? ReadHint()
+    {
+        try
+        {
+            if (HintPath(stateDirectory) is not { } path || !File.Exists(path))
+            {
+                return null;
+            }
+
+            var lines = File.ReadAllLines(path);
+            return lines.Length == 2 && lines[0] == (options.ContainerRuntime ?? string.Empty) && File.Exists(lines[1])
+                ? new ContainerEngine(lines[1], Path.GetFileName(lines[1]))
+                : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static void WriteHint(string? stateDirectory, StackOptions options, ContainerEngine engine)
+    {
+        try
+        {
+            if (HintPath(stateDirectory) is { } path && Directory.Exists(stateDirectory))
+            {
+                File.WriteAllLines(path, [options.ContainerRuntime ?? string.Empty, engine.Command]);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Only a shortcut for the next start.
+        }
+    }
+
+    private static string? HintPath(string? stateDirectory) => stateDirectory is null ? null : Path.Combine(stateDirectory, HintFileName);
+
+    private static async Task<ContainerEngineDetection> DetectAsync(StackOptions options, ILogger logger, string? stateDirectory)
     {
         var candidates = options.ContainerRuntime is { Length: > 0 } configured ? [configured] : new[] { "docker", "podman" };
         var tried = new List<string>();
@@ -60,6 +130,7 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
             {
                 var reason = $"'{engine.Name} info' answered in {watch.Elapsed.TotalSeconds:0.0} s";
                 LogEngineFound(logger, engine.Name, path, watch.Elapsed.TotalSeconds);
+                WriteHint(stateDirectory, options, engine);
                 return new ContainerEngineDetection(engine, tried.Count == 0 ? reason : $"{reason} ({string.Join("; ", tried)})");
             }
 

@@ -10,17 +10,17 @@ internal static class ContainerRuntimeServices
     public static void Add(IServiceCollection services, string appHostDirectory)
     {
         services.AddSingleton<PostgresProcessRuntime>();
-        services.AddSingleton<ContainerEngineLocator>();
+        services.AddSingleton(sp => new ContainerEngineLocator(
+            sp.GetRequiredService<StackOptions>(), sp.GetRequiredService<ILogger<ContainerEngineLocator>>(), StateDirectory(sp.GetRequiredService<StackOptions>(), appHostDirectory)));
         services.AddSingleton<IContainerEngineProbe>(sp => sp.GetRequiredService<ContainerEngineLocator>());
         services.AddSingleton<ContainerStack>();
         services.AddSingleton<PostgresContainerRuntime>();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<StackOptions>();
-            var stateDirectory = Path.GetFullPath(options.StateDirectory ?? Path.Combine(appHostDirectory, ".stackmodel"), appHostDirectory);
             return new PostgresRuntimeSelector(
                 options,
-                stateDirectory,
+                StateDirectory(options, appHostDirectory),
                 sp.GetRequiredService<PostgresProcessRuntime>(),
                 sp.GetRequiredService<PostgresContainerRuntime>(),
                 sp.GetRequiredService<ContainerEngineLocator>(),
@@ -28,4 +28,8 @@ internal static class ContainerRuntimeServices
         });
         services.AddSingleton<IPostgresRuntime>(sp => sp.GetRequiredService<PostgresRuntimeSelector>().Select());
     }
+
+    /// <summary>The state folder as <see cref="DistributedApplication.StateDirectory"/> resolves it.</summary>
+    private static string StateDirectory(StackOptions options, string appHostDirectory) =>
+        Path.GetFullPath(options.StateDirectory ?? Path.Combine(appHostDirectory, ".stackmodel"), appHostDirectory);
 }

@@ -17,9 +17,6 @@ internal sealed record ContainerSpec(string ResourceName, string Image)
     /// <summary>Gets the arguments after the image.</summary>
     public IReadOnlyList<string> Args { get; init; } = [];
 
-    /// <summary>Gets a value indicating whether the container joins the host's network instead of the stack's.</summary>
-    public bool HostNetwork { get; init; }
-
     /// <summary>Gets the fix to show when the image is not present locally.</summary>
     public string? ImageHint { get; init; }
 }

@@ -18,6 +18,7 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     private readonly SemaphoreSlim _networkLock = new(1, 1);
     private readonly ConcurrentDictionary<string, byte> _volumes = new(StringComparer.Ordinal);
     private ContainerEngine? _networkEngine;
+    private ContainerEngine? _usedEngine;
 
     /// <summary>Gets the stack's name: its network's name and its containers' prefix.</summary>
     public string Name => options.Name;
@@ -35,8 +36,8 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     /// <summary>Starts a container on the stack network and follows its output into <paramref name="log"/>.</summary>
     public async Task<RunningContainer> RunAsync(ContainerSpec spec, Action<string, bool> log, CancellationToken cancellationToken = default)
     {
-        var engine = await locator.RequireAsync(spec.ResourceName, cancellationToken).ConfigureAwait(false);
-        foreach (var (hostPort, _) in spec.HostNetwork ? [] : spec.Ports)
+        var (engine, verified) = await locator.LikelyAsync(spec.ResourceName, cancellationToken).ConfigureAwait(false);
+        foreach (var (hostPort, _) in spec.Ports)
         {
             if (!PortOwner.IsFree(hostPort))
             {
@@ -46,8 +47,15 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
             }
         }
 
-        if (!spec.HostNetwork)
+        try
         {
+            // The first command of a start: on an engine remembered from last time it also proves the engine answers.
+            await EnsureNetworkAsync(engine, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DistributedApplicationException) when (!verified)
+        {
+            locator.ForgetHint();
+            engine = await locator.RequireAsync(spec.ResourceName, cancellationToken).ConfigureAwait(false);
             await EnsureNetworkAsync(engine, cancellationToken).ConfigureAwait(false);
         }
 
@@ -120,8 +128,7 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
             return;
         }
 
-        var detection = await locator.DetectAsync(cancellationToken).ConfigureAwait(false);
-        if (detection.Engine is not { } engine)
+        if (_usedEngine is not { } engine)
         {
             return;
         }
@@ -146,7 +153,8 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
                 return;
             }
 
-            var result = await engine.RunAsync(["network", "create", "--label", $"{StackLabel}={Name}", Name], cancellationToken: cancellationToken).ConfigureAwait(false);
+
+            var result = await engine.RunAsync(["network", "create", "--label", $"{StackLabel}={Name}", Name], timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
             if (!result.Succeeded && !await ExistsAsync(engine, ["network", "inspect", Name], cancellationToken).ConfigureAwait(false))
             {
                 throw new DistributedApplicationException(
@@ -154,6 +162,7 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
             }
 
             _networkEngine = engine;
+            _usedEngine = engine;
         }
         finally
         {
@@ -164,17 +173,10 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     private List<string> RunArguments(ContainerSpec spec, string name)
     {
         var args = new List<string> { "run", "-d", "--pull=never", "--name", name, "--label", $"{StackLabel}={Name}" };
-        if (spec.HostNetwork)
+        args.AddRange(["--network", Name, "--network-alias", spec.ResourceName]);
+        foreach (var (hostPort, targetPort) in spec.Ports)
         {
-            args.Add("--network=host");
-        }
-        else
-        {
-            args.AddRange(["--network", Name, "--network-alias", spec.ResourceName]);
-            foreach (var (hostPort, targetPort) in spec.Ports)
-            {
-                args.AddRange(["-p", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{hostPort}:{targetPort}")]);
-            }
+            args.AddRange(["-p", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{hostPort}:{targetPort}")]);
         }
 
         foreach (var key in spec.Environment.Keys)

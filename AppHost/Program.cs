@@ -1,5 +1,6 @@
 using StackModel.Hosting;
 using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.LiteLLM;
 using StackModel.Hosting.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -11,10 +12,19 @@ var postgres = builder.AddPostgres("postgres", port: 55432);
 var appDb = postgres.AddDatabase("app_dev");
 var litellmDb = postgres.AddDatabase("litellm_dev");
 
-// The application's migrations: app_dev only, once the database is ready.
-builder.AddProject<Projects.MigrationRunner>("migrations")
+// The LiteLLM proxy on 4000, wired to its own database only (LiteLLM:Runtime = auto | container | executable | off).
+var litellm = builder.AddLiteLLM("litellm", port: 4000)
+    .WithDatabase(litellmDb)
+    .WaitFor(litellmDb);
+
+// The application's migrations: app_dev only, once LiteLLM is healthy; the runner is app_dev's one migration system.
+var migrations = builder.AddProject<Projects.MigrationRunner>("migrations")
     .WithReference(appDb)
-    .WaitFor(appDb);
+    .WithEnvironment("Migrations__Path", Path.GetFullPath("../db/migrations", builder.AppHostDirectory))
+    .WithEnvironment("Migrations__WaitForHealthUrl", litellm.Resource.HealthCheckUrl)
+    .WaitFor(appDb)
+    .WaitFor(litellm);
+appDb.WithMigrations(migrations, "Drizzle migrations");
 
 builder.Build().Run();
 

@@ -78,7 +78,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Runs the command line and returns the exit code.</summary>
     public Task<int> RunAsync(CancellationToken cancellationToken = default) => CommandLine.InvokeAsync(this, _builder.Args, cancellationToken);
 
-    /// <summary>Resolves parameters from configuration or the state folder, creating the state folder when needed.</summary>
+    /// <summary>Resolves parameters from configuration or the state folder (creating it when needed), and where resources with a runtime choice run.</summary>
     public void Prepare()
     {
         if (_state is not null)
@@ -89,6 +89,8 @@ public sealed class DistributedApplication : IAsyncDisposable
         var state = new StackStateStore(StateDirectory);
         state.EnsureCreated();
         ParameterResolver.Resolve(Model.Resources.OfType<ParameterResource>(), Configuration, state);
+        RuntimeSelector.Resolve(Model.Resources, Configuration, Services.GetRequiredService<IContainerEngineProbe>(), AppHostDirectory,
+            Services.GetRequiredService<ILoggerFactory>().CreateLogger<DistributedApplication>());
         _state = state;
     }
 

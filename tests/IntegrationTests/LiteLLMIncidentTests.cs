@@ -29,6 +29,7 @@ public class LiteLLMIncidentTests(ITestOutputHelper output)
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(LiteLLMStandIn.Args(), ct);
         await using var app = await builder.BuildAsync(ct);
         var events = new List<(string Name, ResourceState State)>();
+        var clock = Stopwatch.StartNew();
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var watcher = Task.Run(async () =>
         {
@@ -36,6 +37,11 @@ public class LiteLLMIncidentTests(ITestOutputHelper output)
             {
                 lock (events)
                 {
+                    if (!events.Contains((s.Name, s.State)))
+                    {
+                        output.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.00} s  {s.Name,-12} {s.State}");
+                    }
+
                     events.Add((s.Name, s.State));
                 }
             }
@@ -170,10 +176,14 @@ public class LiteLLMIncidentTests(ITestOutputHelper output)
         var ct = TestStack.Timeout();
         using var state = new TempDirectory();
         var args = LiteLLMStandIn.Args($"--Stack:StateDirectory={state.Path}");
+        var stopwatch = Stopwatch.StartNew();
         await using (var first = await StartAsync(args, ct))
         {
             await first.WaitForResourceAsync("migrations", ResourceState.Finished, ct);
+            output.WriteLine($"first stack migrated: {stopwatch.Elapsed.TotalSeconds:0.0} s");
         }
+
+        output.WriteLine($"first stack stopped: {stopwatch.Elapsed.TotalSeconds:0.0} s");
 
         // The stack is down; someone starts only its server and replaces app_dev with an empty database of another owner.
         await using (var maintenance = DistributedApplicationTestingBuilder.Create($"--Stack:StateDirectory={state.Path}"))
@@ -185,7 +195,10 @@ public class LiteLLMIncidentTests(ITestOutputHelper output)
             var superUser = await server.GetConnectionStringAsync("postgres", ct);
             await Catalog.ExecuteAsync(superUser, "DROP DATABASE app_dev WITH (FORCE)", ct);
             await Catalog.ExecuteAsync(superUser, "CREATE DATABASE app_dev", ct);
+            output.WriteLine($"app_dev replaced: {stopwatch.Elapsed.TotalSeconds:0.0} s");
         }
+
+        output.WriteLine($"server stopped: {stopwatch.Elapsed.TotalSeconds:0.0} s");
 
         await using var second = await StartAsync(args, ct);
         var runner = await second.WaitForResourceAsync("migrations", ResourceState.Finished, ct);

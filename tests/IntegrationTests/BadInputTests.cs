@@ -27,7 +27,9 @@ public class BadInputTests
         Assert.Contains($"Port {port} on 127.0.0.1 is held by", snapshot.Reason, StringComparison.Ordinal);
         Assert.Contains($"pid {Environment.ProcessId}", snapshot.Reason, StringComparison.Ordinal);
         Assert.Contains("change the port", snapshot.Reason, StringComparison.Ordinal);
-        Assert.Equal(ResourceState.FailedToStart, app.ResourceNotifications.TryGetSnapshot("migrations")!.State);
+        var runner = await app.ResourceNotifications.WaitForResourceAsync("migrations", s => s.IsTerminal, ct);
+        Assert.Equal(ResourceState.FailedToStart, runner.State);
+        Assert.Contains("'app_dev'", runner.Reason, StringComparison.Ordinal);
     }
 
     [RequiresPostgresFact]

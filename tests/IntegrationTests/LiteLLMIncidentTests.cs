@@ -257,6 +257,25 @@ public class LiteLLMIncidentTests(ITestOutputHelper output)
             await Catalog.ScalarAsync(await app.GetConnectionStringAsync("app_dev", ct), "SELECT count(*) FROM drizzle.__drizzle_migrations", ct));
     }
 
+    [RequiresPostgresFact]
+    public async Task LiteLLM_pinned_to_a_container_without_a_container_runtime_fails_to_start_with_the_reason_and_the_runner_does_not_run()
+    {
+        var ct = TestStack.Timeout();
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(["--LiteLLM:Runtime=container"], ct);
+        await using var app = await builder.BuildAsync(ct);
+        await app.StartAsync(ct);
+
+        var litellm = await app.ResourceNotifications.WaitForResourceAsync("litellm", s => s.IsTerminal, ct);
+        var runner = await app.ResourceNotifications.WaitForResourceAsync("migrations", s => s.IsTerminal, ct);
+
+        Assert.Equal(ResourceState.FailedToStart, litellm.State);
+        Assert.Contains("LiteLLM:Runtime=container", litellm.Reason, StringComparison.Ordinal);
+        Assert.Contains("no container runtime is available", litellm.Reason, StringComparison.Ordinal);
+        Assert.Equal(ResourceState.FailedToStart, runner.State);
+        Assert.Contains("'litellm'", runner.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, await Catalog.ScalarAsync(await app.GetConnectionStringAsync("app_dev", ct), "SELECT count(*) FROM pg_namespace WHERE nspname = 'drizzle'", ct));
+    }
+
     private static async Task<DistributedApplication> StartAsync(string[] args, CancellationToken cancellationToken)
     {
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(args, cancellationToken);

@@ -1,36 +1,28 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
-using CliWrap;
-using CliWrap.Buffered;
 using Npgsql;
+using StackModel.Tests.Shared;
 
 namespace StackModel.MigrationRunner.Tests.Infrastructure;
 
 /// <summary>
-/// A throwaway PostgreSQL 15 cluster for the test run: initdb with scram-sha-256 and a generated password in a temp
-/// folder, listening on 127.0.0.1 on a free port with its own unix socket folder; stopped and deleted on dispose.
-/// initdb and postgres refuse to run as root, so as root they run as the <c>postgres</c> OS user, who owns the folder.
+/// A throwaway PostgreSQL cluster for the test run, started as the stack starts it (<see cref="PostgresTestServer"/>):
+/// a generated superuser password, 127.0.0.1 on a free port, stopped and deleted on dispose.
 /// Each test creates its own database (<see cref="CreateDatabaseAsync"/>), so tests never see each other's data.
 /// </summary>
 public sealed class PostgresServerFixture : IAsyncLifetime
 {
     public const string SuperUser = "postgres";
 
-    private string? _root;
+    private PostgresTestServer? _server;
     private bool _started;
 
     public static string BinDirectory { get; } = Environment.GetEnvironmentVariable("PG_BIN") ?? "/usr/lib/postgresql/15/bin";
 
     public static bool BinariesAvailable => File.Exists(Path.Combine(BinDirectory, "initdb")) && File.Exists(Path.Combine(BinDirectory, "pg_ctl"));
 
-    private static bool IsRoot => Environment.UserName == "root";
-
     public int Port { get; private set; }
 
     public string Password { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-
-    private string DataDirectory => Path.Combine(_root!, "data");
 
     public async Task InitializeAsync()
     {
@@ -47,49 +39,17 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         }
 
         using var timeout = new CancellationTokenSource(TestTimeouts.Infrastructure);
-        _root = Directory.CreateTempSubdirectory("stackmodel-migrations-pg-").FullName;
-        Port = FreePort();
-        var passwordFile = Path.Combine(_root, "pwfile");
-        await File.WriteAllTextAsync(passwordFile, Password + "\n", timeout.Token);
-        if (IsRoot)
-        {
-            await RunAsync("chown", ["-R", SuperUser, _root], timeout.Token);
-        }
-
-        await RunPostgresToolAsync(
-            "initdb",
-            ["-D", DataDirectory, "-U", SuperUser, "-A", "scram-sha-256", "--pwfile", passwordFile, "-N", "-E", "UTF8", "--no-locale"],
-            timeout.Token);
-        await RunPostgresToolAsync(
-            "pg_ctl",
-            [
-                "-D", DataDirectory, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60",
-                "-o", $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100",
-                "start",
-            ],
-            timeout.Token);
+        _server = await PostgresTestServer.StartAsync(Password, timeout.Token);
+        Port = _server.Port;
         _started = true;
     }
 
     public async Task DisposeAsync()
     {
-        if (_root is null)
+        NpgsqlConnection.ClearAllPools();
+        if (_server is not null)
         {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(TestTimeouts.Infrastructure);
-        try
-        {
-            if (_started)
-            {
-                await RunPostgresToolAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], timeout.Token);
-            }
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            Directory.Delete(_root, recursive: true);
+            await _server.DisposeAsync();
         }
     }
 
@@ -119,33 +79,5 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
         return new TestDatabase(this, name);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static Task RunPostgresToolAsync(string tool, string[] arguments, CancellationToken cancellationToken)
-    {
-        var path = Path.Combine(BinDirectory, tool);
-        return IsRoot
-            ? RunAsync("runuser", ["-u", SuperUser, "--", path, .. arguments], cancellationToken)
-            : RunAsync(path, arguments, cancellationToken);
-    }
-
-    private static async Task RunAsync(string program, string[] arguments, CancellationToken cancellationToken)
-    {
-        var result = await Cli.Wrap(program)
-            .WithArguments(arguments)
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(cancellationToken);
-        if (result.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"\"{program} {string.Join(' ', arguments)}\" exited with {result.ExitCode}: {result.StandardError}{result.StandardOutput}");
-        }
     }
 }

@@ -89,6 +89,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         var state = new StackStateStore(StateDirectory);
         state.EnsureCreated();
         ParameterResolver.Resolve(Model.Resources.OfType<ParameterResource>(), Configuration, state);
+        TargetGuardEnvironment.SetRecordPaths(Model, state);
         _state = state;
     }
 

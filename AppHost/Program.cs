@@ -1,5 +1,6 @@
 using StackModel.Hosting;
 using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.Export;
 using StackModel.Hosting.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -8,8 +9,9 @@ var builder = DistributedApplication.CreateBuilder(args);
 var postgres = builder.AddPostgres("postgres", port: 55432);
 
 // Two databases, each owned by a role of its own that cannot open the other.
-var appDb = postgres.AddDatabase("app_dev");
-var litellmDb = postgres.AddDatabase("litellm_dev");
+// Host tools get them from `dotnet run --project AppHost -- env` and .env.stack (DATABASE_URL, DB_*, LITELLM_DB_*).
+var appDb = postgres.AddDatabase("app_dev").WithEnvExport("DB", urlVariable: "DATABASE_URL");
+var litellmDb = postgres.AddDatabase("litellm_dev").WithEnvExport("LITELLM_DB");
 
 // The application's migrations: app_dev only, once the database is ready.
 builder.AddProject<Projects.MigrationRunner>("migrations")

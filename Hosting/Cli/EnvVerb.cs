@@ -35,7 +35,7 @@ internal static class EnvVerb
         };
         if (context is null)
         {
-            return await InvalidAsync(console, $"--context is '{contextValue}'; expected 'host' (a process on this machine) or 'container' (a peer on the stack's network). Example: env --context container").ConfigureAwait(false);
+            return await InvalidAsync(console, $"--context is '{contextValue}'; expected 'host' (a process on this machine) or 'container' (a peer on the stack's network).", "Example: env --context container").ConfigureAwait(false);
         }
 
         EnvExportFormat? format = formatValue switch
@@ -46,7 +46,7 @@ internal static class EnvVerb
         };
         if (format is null)
         {
-            return await InvalidAsync(console, $"--format is '{formatValue}'; expected 'dotenv' or 'json'. Example: env --format json").ConfigureAwait(false);
+            return await InvalidAsync(console, $"--format is '{formatValue}'; expected 'dotenv' or 'json'.", "Example: env --format json").ConfigureAwait(false);
         }
 
         string? path = null;
@@ -54,13 +54,13 @@ internal static class EnvVerb
         {
             if (string.IsNullOrWhiteSpace(output) || Directory.Exists(output))
             {
-                return await InvalidAsync(console, $"--output is '{output}', which is {(string.IsNullOrWhiteSpace(output) ? "empty" : "a folder")}; expected a file path. Example: env --output .env.local").ConfigureAwait(false);
+                return await InvalidAsync(console, $"--output is '{output}', which is {(string.IsNullOrWhiteSpace(output) ? "empty" : "a folder")}; expected a file path.", "Example: env --output .env.local").ConfigureAwait(false);
             }
 
             path = Path.GetFullPath(output);
             if (!Directory.Exists(Path.GetDirectoryName(path)))
             {
-                return await InvalidAsync(console, $"The folder of --output '{output}' ({Path.GetDirectoryName(path)}) does not exist. Create it first, or write the file elsewhere.").ConfigureAwait(false);
+                return await InvalidAsync(console, $"The folder of --output '{output}' ({Path.GetDirectoryName(path)}) does not exist.", "Create it first, or write the file elsewhere.").ConfigureAwait(false);
             }
         }
 
@@ -93,9 +93,9 @@ internal static class EnvVerb
         }
     }
 
-    private static async Task<int> InvalidAsync(CliConsole console, string message)
+    private static async Task<int> InvalidAsync(CliConsole console, string problem, string fix)
     {
-        await console.Error.WriteLineAsync(message + " Nothing was written.").ConfigureAwait(false);
+        await console.Error.WriteLineAsync($"{problem} Nothing was written. {fix}").ConfigureAwait(false);
         return ExitCodes.InvalidInput;
     }
 }

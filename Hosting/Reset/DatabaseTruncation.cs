@@ -7,6 +7,10 @@ namespace StackModel.Hosting.Reset;
 /// Empties every table of a database except its migration history, in one transaction that first proves the target with
 /// <see cref="StackTargetGuard"/>: one <c>TRUNCATE … RESTART IDENTITY CASCADE</c> over the whole list, or nothing at all.
 /// </summary>
+/// <remarks>
+/// The transaction commits with <c>synchronous_commit = off</c>: a reset is repeatable, so a server crash in the following
+/// fraction of a second may at worst undo it, never corrupt anything; it saves the WAL flush on every reset between tests.
+/// </remarks>
 internal static class DatabaseTruncation
 {
     /// <summary>Tables that record which migrations ran; emptying them would make the next run apply everything again.</summary>
@@ -37,7 +41,7 @@ internal static class DatabaseTruncation
         await StackTargetGuard.VerifyAsync(connection, record, database, recordPath, cancellationToken).ConfigureAwait(false);
 
         var tables = new List<string>();
-        await using (var list = new NpgsqlCommand("SET LOCAL lock_timeout = '10s'; " + TablesSql, connection, transaction))
+        await using (var list = new NpgsqlCommand("SET LOCAL lock_timeout = '10s'; SET LOCAL synchronous_commit = off; " + TablesSql, connection, transaction))
         await using (var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

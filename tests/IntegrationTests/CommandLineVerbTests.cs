@@ -68,7 +68,7 @@ public class CommandLineVerbTests
     [Theory]
     [InlineData("--context", "vm", "expected 'host' (a process on this machine) or 'container'")]
     [InlineData("--format", "yaml", "expected 'dotenv' or 'json'")]
-    [InlineData("--output", "/nonexistent-folder/x.env", "does not exist. Create it first")]
+    [InlineData("--output", "/nonexistent-folder/x.env", "does not exist. Nothing was written. Create it first")]
     [InlineData("--colour", "red", "Unrecognized command or argument '--colour'")]
     public async Task Env_with_a_bad_option_exits_2_says_what_to_do_and_writes_nothing(string option, string value, string message)
     {

@@ -33,13 +33,16 @@ internal static class TargetGuardEnvironment
         }
     }
 
-    /// <summary>The record's path. A container consumer will need the state folder mounted at the same path (the container runtime is not there yet).</summary>
+    /// <summary>
+    /// The record's path; empty (the guard then counts as not configured) for a model rendered without a state folder, as model
+    /// tests do: a project started by the stack always gets it. A container consumer will need the state folder mounted at the
+    /// same path (the container runtime is not there yet).
+    /// </summary>
     private sealed class RecordPathValue(PostgresServerResource server) : IValueProvider
     {
         public string ValueExpression => $"{{{server.Name}.stackRecord}}";
 
         public ValueTask<string?> GetValueAsync(NetworkContext context, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult<string?>(server.RecordPath ?? throw new InvalidOperationException(
-                $"The stack record of '{server.Name}' is not known yet: the stack resolves its state folder when it starts or exports its environment."));
+            ValueTask.FromResult<string?>(server.RecordPath ?? string.Empty);
     }
 }

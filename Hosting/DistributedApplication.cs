@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Cli;
+using StackModel.Hosting.Export;
 using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Runtimes;
 using StackModel.Hosting.State;
@@ -91,6 +92,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         ParameterResolver.Resolve(Model.Resources.OfType<ParameterResource>(), Configuration, state);
         RuntimeSelector.Resolve(Model.Resources, Configuration, Services.GetRequiredService<IContainerEngineProbe>(), AppHostDirectory,
             Services.GetRequiredService<ILoggerFactory>().CreateLogger<DistributedApplication>());
+        TargetGuardEnvironment.SetRecordPaths(Model, state);
         _state = state;
     }
 
@@ -126,6 +128,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         try
         {
             await StartAsync(stop.Token).ConfigureAwait(false);
+            await StackEnvFile.WriteAsync(this, stop.Token).ConfigureAwait(false);
             await Orchestrator.WhenSettledAsync(stop.Token).ConfigureAwait(false);
             reporter.PrintSummary(Orchestrator.Resources.Select(r => r.Name));
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);

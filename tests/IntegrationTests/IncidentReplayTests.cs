@@ -62,9 +62,33 @@ public class IncidentReplayTests
             Assert.Contains("system identifier", guard.MismatchedFields);
         }
 
+        // The runner itself, with exactly the environment the AppHost gives it, refuses too (exit code 3) and applies nothing.
+        var runner = await RunMigrationRunnerAsync(app, ct);
+        Assert.Equal(3, runner.ExitCode);
+        Assert.Contains("Refusing to migrate", runner.Output, StringComparison.Ordinal);
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(modelConnection, "SELECT count(*) FROM pg_namespace WHERE nspname = 'drizzle'", ct));
+
         Assert.Equal(25L, await Sql.ScalarAsync<long>(modelConnection, "SELECT count(*) FROM users", ct));
         Assert.DoesNotContain("server port", reset.MismatchedFields);
         Assert.Contains("system identifier", reset.MismatchedFields);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunMigrationRunnerAsync(DistributedApplication app, CancellationToken ct)
+    {
+        var environment = await EnvironmentRenderer.RenderEnvironmentAsync(app.Model["migrations"], NetworkContext.Host, ct);
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(new Projects.MigrationRunner().AssemblyPath);
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        info.Environment.Remove("Migrations__WaitForHealthUrl"); // LiteLLM is not part of this replay
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, await stdout + await stderr);
     }
 
     [RequiresPostgresFact]

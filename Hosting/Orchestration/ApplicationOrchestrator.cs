@@ -64,10 +64,37 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
     }
 
     /// <summary>Waits until no resource is starting or waiting any more.</summary>
+    /// <summary>
+    /// Waits until every resource has launched and none is still starting: servers healthy (or not), jobs — processes
+    /// without endpoints, such as the migration runner — finished, each bounded by the startup timeout.
+    /// </summary>
     public async Task WhenSettledAsync(CancellationToken cancellationToken = default)
     {
         await Task.WhenAll(_launches.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(_context.Options.StartupTimeout);
+        try
+        {
+            foreach (var resource in _startOrder)
+            {
+                await _context.Notifications.WaitForResourceAsync(resource.Name, s => IsSettled(resource, s), bounded.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Something is still starting after the startup timeout; report what is known.
+        }
     }
+
+    private static bool IsSettled(IResource resource, ResourceSnapshot snapshot) => snapshot.State switch
+    {
+        ResourceState.Starting or ResourceState.Waiting or ResourceState.Stopping => false,
+        ResourceState.Running => resource is not (PostgresServerResource or PostgresDatabaseResource)
+            && resource.Annotations.OfType<EndpointAnnotation>().Any()
+            && !resource.Annotations.OfType<HttpHealthCheckAnnotation>().Any(),
+        ResourceState.NotStarted => snapshot.Disabled || snapshot.Reason is not null,
+        _ => true,
+    };
 
     public async Task StopResourceAsync(string name, CancellationToken cancellationToken = default)
     {

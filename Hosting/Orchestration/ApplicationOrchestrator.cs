@@ -277,7 +277,10 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
             }
 
             pending.Remove(wait.Resource.Name);
-            _context.Notifications.Update(resource.Name, s => s with { WaitingFor = pending.ToArray() });
+            if (pending.Count > 0)
+            {
+                _context.Notifications.Update(resource.Name, s => s with { WaitingFor = pending.ToArray() });
+            }
         }
 
         return true;

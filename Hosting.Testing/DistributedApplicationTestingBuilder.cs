@@ -18,17 +18,22 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
 {
     private readonly DistributedApplicationBuilder _inner;
     private readonly string _stateDirectory;
+    private readonly bool _ownsStateDirectory;
     private bool _built;
 
     private DistributedApplicationBuilder Inner => _inner;
 
-    private DistributedApplicationTestingBuilder(DistributedApplicationBuilder inner, string stateDirectory)
+    private DistributedApplicationTestingBuilder(DistributedApplicationBuilder inner, string stateDirectory, bool ownsStateDirectory)
     {
         _inner = inner;
         _stateDirectory = stateDirectory;
+        _ownsStateDirectory = ownsStateDirectory;
     }
 
-    /// <summary>Gets the temporary state folder of this test stack.</summary>
+    /// <summary>
+    /// Gets the state folder of this test stack: a temporary folder removed on dispose, or the folder the test passed as
+    /// <c>--Stack:StateDirectory=</c> (kept, so a second stack can start on the same state; the test removes it).
+    /// </summary>
     public string StateDirectory => _stateDirectory;
 
     /// <inheritdoc/>
@@ -45,7 +50,10 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
 
     /// <summary>Runs the AppHost entry point of <typeparamref name="TEntryPoint"/>'s assembly up to <c>Build()</c>.</summary>
     /// <typeparam name="TEntryPoint">Any type of the AppHost assembly, usually its <c>Program</c>.</typeparam>
-    /// <param name="args">Arguments for the AppHost, e.g. <c>--LiteLLM:Runtime=executable</c>.</param>
+    /// <param name="args">
+    /// Arguments for the AppHost, e.g. <c>--LiteLLM:Runtime=executable</c>. <c>--Stack:StateDirectory=&lt;folder&gt;</c> reuses a
+    /// temporary folder the test owns (to restart a stack on existing state); it is never the AppHost's own <c>.stackmodel/</c>.
+    /// </param>
     /// <param name="cancellationToken">Cancels the creation.</param>
     public static Task<DistributedApplicationTestingBuilder> CreateAsync<TEntryPoint>(string[]? args = null, CancellationToken cancellationToken = default)
         where TEntryPoint : class
@@ -56,7 +64,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
             ?? throw new InvalidOperationException($"Assembly '{assembly.GetName().Name}' has no entry point; pass a type of the AppHost project.");
         var appHostDirectory = assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "StackModel.AppHostDirectory")?.Value
             ?? Path.GetDirectoryName(assembly.Location)!;
-        var stateDirectory = CreateStateDirectory();
+        var (stateDirectory, owned) = StateDirectoryFor(args, appHostDirectory);
         DistributedApplicationBuilder? captured = null;
         var hook = NewHook(stateDirectory, appHostDirectory, args, b =>
         {
@@ -79,7 +87,11 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         }
         catch (Exception ex)
         {
-            Directory.Delete(stateDirectory, recursive: true);
+            if (owned)
+            {
+                DeleteStateDirectory(stateDirectory);
+            }
+
             ExceptionDispatchInfo.Capture(Unwrap(ex)).Throw();
         }
         finally
@@ -89,22 +101,26 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
 
         if (captured is null)
         {
-            Directory.Delete(stateDirectory, recursive: true);
+            if (owned)
+            {
+                DeleteStateDirectory(stateDirectory);
+            }
+
             throw new InvalidOperationException($"The entry point of '{assembly.GetName().Name}' returned without calling Build() on a StackModel builder.");
         }
 
-        return Task.FromResult(new DistributedApplicationTestingBuilder(captured, stateDirectory));
+        return Task.FromResult(new DistributedApplicationTestingBuilder(captured, stateDirectory, owned));
     }
 
     /// <summary>Creates an empty test stack to declare resources on directly.</summary>
     public static DistributedApplicationTestingBuilder Create(params string[] args)
     {
-        var stateDirectory = CreateStateDirectory();
+        var (stateDirectory, owned) = StateDirectoryFor(args, Directory.GetCurrentDirectory());
         var previous = TestingHook.Current;
         TestingHook.Current = NewHook(stateDirectory, Directory.GetCurrentDirectory(), args, beforeBuild: null);
         try
         {
-            return new DistributedApplicationTestingBuilder(new DistributedApplicationBuilder(args, appHostAssembly: null), stateDirectory);
+            return new DistributedApplicationTestingBuilder(new DistributedApplicationBuilder(args, appHostAssembly: null), stateDirectory, owned);
         }
         finally
         {
@@ -138,13 +154,18 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
             var app = Inner.Build();
             _built = true;
             var directory = _stateDirectory;
-            var containers = app.Services.GetRequiredService<ContainerStack>();
-            app.OnDisposed(async () =>
+            if (_ownsStateDirectory)
             {
-                // A test stack's named volumes are its data, like its state folder: they go with it.
-                await containers.RemoveVolumesAsync().ConfigureAwait(false);
-                DeleteStateDirectory(directory);
-            });
+                var containers = app.Services.GetRequiredService<ContainerStack>();
+                app.OnDisposed(async () =>
+                {
+                    // A test stack's named volumes are its data, like its state folder: they go with it. A state folder the
+                    // test passed (--Stack:StateDirectory) keeps the stack's name and volumes for the next build; the test removes both.
+                    await containers.RemoveVolumesAsync().ConfigureAwait(false);
+                    DeleteStateDirectory(directory);
+                });
+            }
+
             return app;
         }
         finally
@@ -156,7 +177,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     /// <summary>Removes the state folder when no application was built from this builder.</summary>
     public ValueTask DisposeAsync()
     {
-        if (!_built)
+        if (!_built && _ownsStateDirectory)
         {
             DeleteStateDirectory(_stateDirectory);
         }
@@ -188,13 +209,33 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
             // Deterministic by default: PostgreSQL as a local process unless the test asks for --Stack:Runtime=container (or auto).
             ["Stack:Runtime"] = GivenRuntime(args) ?? "process",
             ["Stack:StateDirectory"] = stateDirectory,
-            ["Stack:Name"] = "stackmodel-test-" + Path.GetFileName(stateDirectory).Split('-').Last(),
+            ["Stack:Name"] = "stackmodel-test-" + Path.GetFileName(stateDirectory).Split('-').Last().ToLowerInvariant(),
             ["Stack:WriteEnvFile"] = "false",
             ["Dashboard:Enabled"] = "false",
             ["Stack:ClusterTemplateDirectory"] = ClusterTemplateCache,
         },
         ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
     };
+
+    /// <summary>The folder given as <c>--Stack:StateDirectory=</c> (kept; the test owns it), or a new temporary one (removed on dispose).</summary>
+    private static (string Directory, bool Owned) StateDirectoryFor(string[]? args, string appHostDirectory)
+    {
+        var given = new ConfigurationBuilder().AddCommandLine(Cli.CommandLine.ConfigurationArgs(args ?? [])).Build()["Stack:StateDirectory"];
+        if (string.IsNullOrWhiteSpace(given))
+        {
+            return (CreateStateDirectory(), true);
+        }
+
+        var directory = Path.GetFullPath(given, appHostDirectory);
+        if (string.Equals(directory.TrimEnd(Path.DirectorySeparatorChar), Path.Combine(appHostDirectory, ".stackmodel"), StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"A test stack never runs on the AppHost's own state folder '{directory}' (the developer's data). Pass a temporary folder the test owns as --Stack:StateDirectory=.");
+        }
+
+        System.IO.Directory.CreateDirectory(directory);
+        return (directory, false);
+    }
 
     /// <summary>
     /// Where test stacks cache a fresh cluster to copy instead of running initdb: a machine-wide cache like NuGet's. Under root it

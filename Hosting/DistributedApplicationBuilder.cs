@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Cli;
 using StackModel.Hosting.Orchestration;
+using StackModel.Hosting.Postgres;
 using StackModel.Hosting.Runtimes;
 using StackModel.Hosting.Runtimes.Container;
 using StackModel.Hosting.Testing;
@@ -47,6 +48,8 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         Services.AddSingleton<ResourceNotificationService>();
         Services.AddSingleton<ResourceLoggerService>();
         ContainerRuntimeServices.Add(Services, AppHostDirectory);
+        Rules.Add(new DatabaseOwnershipRule());
+        Rules.Add(new SingleMigrationSystemRule());
     }
 
     public string[] Args { get; }

@@ -29,18 +29,24 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
         _startOrder = DependencyGraph.StartOrder(context.Model.Resources).Where(r => r is not ParameterResource).ToArray();
         foreach (var resource in _startOrder)
         {
+            var selection = RuntimeSelection.Of(resource);
             context.Notifications.Publish(new ResourceSnapshot
             {
                 Name = resource.Name,
                 ResourceType = ResourceTypes.Of(resource),
-                Runtime = resource switch
+                Runtime = (selection?.Kind, resource) switch
                 {
-                    PostgresDatabaseResource => string.Empty,
-                    PostgresServerResource => postgresRuntime.Name,
-                    ContainerResource => "container",
+                    (RuntimeKind.Off, _) => string.Empty,
+                    (RuntimeKind.Executable, _) => "process",
+                    (RuntimeKind.Container, _) => "container",
+                    (_, PostgresDatabaseResource) => string.Empty,
+                    (_, PostgresServerResource) => postgresRuntime.Name,
+                    (_, ContainerResource) => "container",
                     _ => "process",
                 },
                 Urls = ResourceTypes.HostUrls(resource),
+                Disabled = selection is { Kind: RuntimeKind.Off },
+                Reason = selection is { Kind: RuntimeKind.Off } ? selection.Reason : null,
             });
         }
     }
@@ -51,17 +57,44 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
     /// <summary>Launches every resource; returns at once. Each resource starts when what it waits for is ready.</summary>
     public void Start()
     {
-        foreach (var resource in _startOrder.Where(IsRunnable))
+        foreach (var resource in _startOrder.Where(r => IsRunnable(r) && !IsTurnedOff(r)))
         {
             Launch(resource);
         }
     }
 
     /// <summary>Waits until no resource is starting or waiting any more.</summary>
+    /// <summary>
+    /// Waits until every resource has launched and none is still starting: servers healthy (or not), jobs — processes
+    /// without endpoints, such as the migration runner — finished, each bounded by the startup timeout.
+    /// </summary>
     public async Task WhenSettledAsync(CancellationToken cancellationToken = default)
     {
         await Task.WhenAll(_launches.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(_context.Options.StartupTimeout);
+        try
+        {
+            foreach (var resource in _startOrder)
+            {
+                await _context.Notifications.WaitForResourceAsync(resource.Name, s => IsSettled(resource, s), bounded.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Something is still starting after the startup timeout; report what is known.
+        }
     }
+
+    private static bool IsSettled(IResource resource, ResourceSnapshot snapshot) => snapshot.State switch
+    {
+        ResourceState.Starting or ResourceState.Waiting or ResourceState.Stopping => false,
+        ResourceState.Running => resource is not (PostgresServerResource or PostgresDatabaseResource)
+            && resource.Annotations.OfType<EndpointAnnotation>().Any()
+            && !resource.Annotations.OfType<HttpHealthCheckAnnotation>().Any(),
+        ResourceState.NotStarted => snapshot.Disabled || snapshot.Reason is not null,
+        _ => true,
+    };
 
     public async Task StopResourceAsync(string name, CancellationToken cancellationToken = default)
     {
@@ -83,6 +116,11 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
         if (!IsRunnable(resource))
         {
             throw new DistributedApplicationException($"Resource '{name}' is started by its parent; start '{((IResourceWithParent)resource).Parent.Name}' instead.");
+        }
+
+        if (IsTurnedOff(resource))
+        {
+            throw new DistributedApplicationException($"{RuntimeSelection.Of(resource)!.Reason} Change the setting and restart the AppHost.");
         }
 
         if (_runners.TryGetValue(resource.Name, out var running) && !running.Completion.IsCompleted)
@@ -160,6 +198,8 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
 
     private static bool IsRunnable(IResource resource) => resource is PostgresServerResource or ProjectResource or ExecutableResource or ContainerResource;
 
+    private static bool IsTurnedOff(IResource resource) => RuntimeSelection.Of(resource) is { Kind: RuntimeKind.Off };
+
     private IResource Find(string name) =>
         _startOrder.FirstOrDefault(r => r.Name == name)
         ?? throw new DistributedApplicationException($"The stack has no resource named '{name}'. Resources: {string.Join(", ", _startOrder.Select(r => r.Name))}.");
@@ -214,6 +254,8 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
 
     private ResourceRunner CreateRunner(IResource resource) => resource switch
     {
+        _ when RuntimeSelection.Of(resource) is { Reason: { } cannotStart } => throw new DistributedApplicationException(cannotStart),
+        _ when RuntimeSelection.Of(resource) is { Kind: RuntimeKind.Executable } => new ProcessResourceRunner(resource, _context),
         PostgresServerResource server => new PostgresServerRunner(server, _context, _postgresRuntime),
         ProjectResource or ExecutableResource => new ProcessResourceRunner(resource, _context),
         ContainerResource container when _context.Containers is { } containers => new ContainerResourceRunner(container, _context, containers, _postgresRuntime.Name),
@@ -248,7 +290,10 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
             }
 
             pending.Remove(wait.Resource.Name);
-            _context.Notifications.Update(resource.Name, s => s with { WaitingFor = pending.ToArray() });
+            if (pending.Count > 0)
+            {
+                _context.Notifications.Update(resource.Name, s => s with { WaitingFor = pending.ToArray() });
+            }
         }
 
         return true;

@@ -27,7 +27,7 @@ public sealed record ResourceSnapshot
     /// <summary>Gets the names of the resources this one is waiting for.</summary>
     public IReadOnlyList<string> WaitingFor { get; init; } = [];
 
-    /// <summary>Gets the addresses a process on the host uses (<c>tcp://127.0.0.1:55432</c>).</summary>
+    /// <summary>Gets the addresses a process on the host uses (<c>tcp://127.0.0.1:&lt;host port&gt;</c>).</summary>
     public IReadOnlyList<string> Urls { get; init; } = [];
 
     /// <summary>Gets why the resource is in its state (FailedToStart, NotStarted, Unhealthy), with the fix.</summary>

@@ -4,7 +4,7 @@ using StackModel.Hosting;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Postgres;
-using StackModel.Hosting.State;
+using StackModel.ServiceDefaults.Guard;
 using StackModel.Hosting.Testing;
 using StackModel.IntegrationTests.Infrastructure;
 

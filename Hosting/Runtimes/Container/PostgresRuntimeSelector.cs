@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StackModel.Hosting.Runtimes.Process;
-using StackModel.Hosting.State;
+using StackModel.ServiceDefaults.Guard;
 
 namespace StackModel.Hosting.Runtimes.Container;
 
@@ -35,7 +35,16 @@ internal sealed partial class PostgresRuntimeSelector(
 
     private (IPostgresRuntime Runtime, string Reason) Auto()
     {
-        var record = StackRecord.TryRead(Path.Combine(stateDirectory, StackRecord.FileName));
+        StackRecord? record;
+        try
+        {
+            record = StackRecord.TryRead(Path.Combine(stateDirectory, StackRecord.FileName));
+        }
+        catch (StackGuardException)
+        {
+            record = null; // unreadable: the server's runner refuses it with the reason and the fix
+        }
+
         if (record is not null && (record.Runtime == process.Name || record.Runtime == container.Name))
         {
             return (record.Runtime == container.Name ? container : process,

@@ -3,6 +3,7 @@ using StackModel.Hosting.Runtimes;
 using StackModel.Hosting.Runtimes.Container;
 using StackModel.Hosting.Runtimes.Process;
 using StackModel.Hosting.State;
+using StackModel.ServiceDefaults.Guard;
 
 namespace StackModel.Hosting.Tests.Runtimes;
 
@@ -85,5 +86,5 @@ public sealed class PostgresRuntimeSelectionTests : IDisposable
     }
 
     private void Record(string runtime) =>
-        new StackRecord { StackId = "0123456789abcdef", Runtime = runtime, CreatedAt = DateTimeOffset.UtcNow }.Write(Path.Combine(_folder, StackRecord.FileName));
+        new StackStateStore(_folder).WriteRecord(new StackRecord { StackId = "0123456789abcdef", Runtime = runtime, CreatedAt = DateTimeOffset.UtcNow });
 }

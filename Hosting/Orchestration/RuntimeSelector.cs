@@ -20,7 +20,8 @@ internal static partial class RuntimeSelector
                 continue;
             }
 
-            var selection = Select(resource, annotation, configuration, () => engineAnswers.Value, appHostDirectory);
+            var selection = Select(resource, annotation, configuration, () => engineAnswers.Value, appHostDirectory,
+                imagePresent: () => resource is not ContainerResource container || probe.HasImage($"{container.Image}:{container.Tag}"));
             annotation.Selection = selection;
             if (selection is { Kind: RuntimeKind.Off, Setting: "auto" })
             {
@@ -29,7 +30,8 @@ internal static partial class RuntimeSelector
         }
     }
 
-    public static RuntimeSelection Select(IResource resource, RuntimeSelectionAnnotation annotation, IConfiguration configuration, Func<bool> engineAnswers, string appHostDirectory)
+    /// <remarks><c>auto</c> picks the container only when <paramref name="imagePresent"/> also says yes (the stack never pulls).</remarks>
+    public static RuntimeSelection Select(IResource resource, RuntimeSelectionAnnotation annotation, IConfiguration configuration, Func<bool> engineAnswers, string appHostDirectory, Func<bool>? imagePresent = null)
     {
         var key = annotation.ConfigurationSection;
         var section = configuration.GetSection(key);
@@ -66,7 +68,7 @@ internal static partial class RuntimeSelector
                              $"nor on PATH. Install it ({annotation.InstallHint}), or set {key}:Command to its path.",
                 };
             case "auto":
-                if (engineAnswers())
+                if (engineAnswers() && (imagePresent is null || imagePresent()))
                 {
                     return new RuntimeSelection(RuntimeKind.Container, setting);
                 }

@@ -8,4 +8,7 @@ internal interface IContainerEngineProbe
 {
     /// <summary>Returns <see langword="true"/> when containers can be started by this stack. May ask the engine once; cached by the caller.</summary>
     bool Answers();
+
+    /// <summary>Returns <see langword="true"/> when <paramref name="image"/> (with its tag) is present locally; the stack never pulls.</summary>
+    bool HasImage(string image) => true;
 }

@@ -13,7 +13,7 @@ namespace StackModel.Hosting.Runtimes.Container;
 /// (<c>container-engine</c>, written after a detection) uses it without asking; the first command that fails falls back to a
 /// full detection (<see cref="ContainerStack"/>), which explains what does not answer.
 /// </remarks>
-internal sealed partial class ContainerEngineLocator(StackOptions options, ILogger<ContainerEngineLocator> logger, string? stateDirectory = null) : IContainerEngineProbe
+internal sealed partial class ContainerEngineLocator(StackOptions options, ILogger<ContainerEngineLocator> logger, string? stateDirectory = null)
 {
     /// <summary>The file in the state folder that remembers the engine that answered.</summary>
     public const string HintFileName = "container-engine";
@@ -49,8 +49,11 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
     /// <summary>Detects the engine (once; later calls return the same answer).</summary>
     public Task<ContainerEngineDetection> DetectAsync(CancellationToken cancellationToken = default) => _detection.Value.WaitAsync(cancellationToken);
 
-    /// <inheritdoc/>
-    public bool Answers() => DetectAsync().GetAwaiter().GetResult().Engine is not null;
+    /// <summary>Returns the engine remembered from last time, or the detected one, or <see langword="null"/> when none answers.</summary>
+    public async Task<ContainerEngine?> LikelyEngineAsync(CancellationToken cancellationToken = default) =>
+        !_hintFailed && !_detection.IsValueCreated && ReadHint() is { } hinted
+            ? hinted
+            : (await DetectAsync(cancellationToken).ConfigureAwait(false)).Engine;
 
     /// <summary>Returns the answering engine, or throws with what was tried and how to fix it.</summary>
     public async Task<ContainerEngine> RequireAsync(string resourceName, CancellationToken cancellationToken = default)

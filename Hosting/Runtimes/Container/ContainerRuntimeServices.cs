@@ -12,7 +12,7 @@ internal static class ContainerRuntimeServices
         services.AddSingleton<PostgresProcessRuntime>();
         services.AddSingleton(sp => new ContainerEngineLocator(
             sp.GetRequiredService<StackOptions>(), sp.GetRequiredService<ILogger<ContainerEngineLocator>>(), StateDirectory(sp.GetRequiredService<StackOptions>(), appHostDirectory)));
-        services.AddSingleton<IContainerEngineProbe>(sp => sp.GetRequiredService<ContainerEngineLocator>());
+        services.AddSingleton<IContainerEngineProbe, StackContainerProbe>();
         services.AddSingleton<ContainerStack>();
         services.AddSingleton<PostgresContainerRuntime>();
         services.AddSingleton(sp =>

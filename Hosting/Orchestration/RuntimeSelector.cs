@@ -80,7 +80,8 @@ internal static partial class RuntimeSelector
 
                 return new RuntimeSelection(RuntimeKind.Off, setting)
                 {
-                    Reason = $"Resource '{name}' is turned off: no container engine answers and '{program}' is not on PATH ({key}:Runtime=auto). " +
+                    Reason = $"Resource '{name}' is turned off: it cannot run as a container here and '{program}' is not on PATH ({key}:Runtime=auto). " +
+                             "A container needs an engine that answers, PostgreSQL on the stack network (Stack:Runtime=container) and its image present locally. " +
                              $"To run it, start Docker or Podman ({key}:Runtime=container), or install the command ({annotation.InstallHint}) " +
                              $"and set {key}:Command if it is not on PATH ({key}:Runtime=executable).",
                 };

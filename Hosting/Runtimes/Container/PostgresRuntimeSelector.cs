@@ -52,6 +52,12 @@ internal sealed partial class PostgresRuntimeSelector(
                 $"(to switch on purpose: reset --recreate, or delete the state folder, then Stack:Runtime={(record.Runtime == container.Name ? process.Name : container.Name)})");
         }
 
+        if (File.Exists(Path.Combine(stateDirectory, "postgres", "data", "PG_VERSION")))
+        {
+            // A process cluster whose record was never written (an interrupted first start, an older AppHost): still its data.
+            return (process, $"Stack:Runtime=auto keeps the process runtime: '{Path.Combine(stateDirectory, "postgres", "data")}' holds a cluster");
+        }
+
         var detection = engines.DetectAsync().GetAwaiter().GetResult();
         return detection.Engine is not null
             ? (container, $"Stack:Runtime=auto and a container engine answers: {detection.Reason}")

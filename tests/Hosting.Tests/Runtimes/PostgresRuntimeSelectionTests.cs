@@ -42,6 +42,15 @@ public sealed class PostgresRuntimeSelectionTests : IDisposable
         Assert.Equal("container", Select("auto", Path.Combine(_folder, "no-such-engine")).Name);
     }
 
+    [Fact]
+    public void Auto_keeps_a_process_cluster_whose_record_was_never_written()
+    {
+        Directory.CreateDirectory(Path.Combine(_folder, "postgres", "data"));
+        File.WriteAllText(Path.Combine(_folder, "postgres", "data", "PG_VERSION"), "15\n");
+
+        Assert.Equal("process", Select("auto", AnsweringEngine()).Name);
+    }
+
     [Theory]
     [InlineData("process")]
     [InlineData("container")]

@@ -14,6 +14,21 @@ public static class ContainerBuilderExtensions
         return builder.AddResource(new ContainerResource(name, image, tag));
     }
 
+    /// <summary>Runs the container from another image (a locally built stand-in, a mirror), keeping everything else it declares.</summary>
+    /// <param name="builder">The container.</param>
+    /// <param name="image">The image, e.g. <c>localhost/stackmodel/litellm-standin</c>.</param>
+    /// <param name="tag">The tag; pin it.</param>
+    public static IResourceBuilder<T> WithImage<T>(this IResourceBuilder<T> builder, string image, string tag)
+        where T : ContainerResource
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(image);
+        ArgumentException.ThrowIfNullOrWhiteSpace(tag);
+        builder.Resource.Image = image;
+        builder.Resource.Tag = tag;
+        return builder;
+    }
+
     /// <summary>Mounts a host folder or file (relative to the AppHost project) into the container.</summary>
     public static IResourceBuilder<T> WithBindMount<T>(this IResourceBuilder<T> builder, string source, string target, bool isReadOnly = false)
         where T : ContainerResource

@@ -14,8 +14,8 @@ public class ContainerResource : Resource, IResourceWithEnvironment, IResourceWi
     }
 
     /// <summary>Gets the image name, e.g. <c>ghcr.io/berriai/litellm</c>.</summary>
-    public string Image { get; }
+    public string Image { get; internal set; }
 
     /// <summary>Gets the image tag.</summary>
-    public string Tag { get; }
+    public string Tag { get; internal set; }
 }

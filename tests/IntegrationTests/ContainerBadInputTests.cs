@@ -63,7 +63,7 @@ public class ContainerBadInputTests
     {
         var ct = TestStack.Timeout();
         await using var builder = DistributedApplicationTestingBuilder.Create();
-        builder.AddContainer("ghost", "localhost/stackmodel/does-not-exist", "1").WithHttpEndpoint(port: 8080, targetPort: 8080);
+        builder.AddContainer("ghost", "localhost/stackmodel/does-not-exist", "1").WithHttpEndpoint(port: 1, targetPort: 8080);
         string stackName;
         await using (var app = await builder.BuildAsync(ct))
         {
@@ -134,9 +134,9 @@ public class ContainerBadInputTests
     public async Task A_container_referencing_postgres_that_runs_as_a_process_is_refused_with_how_to_run_both_on_the_network()
     {
         var ct = TestStack.Timeout();
-        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(["--Stack:Runtime=process"], ct);
-        var litellmDb = (PostgresDatabaseResource)builder.Resources.Single(r => r.Name == "litellm_dev");
-        ContainerRuntimeTests.AddStandIn(builder).WithEnvironment("DATABASE_URL", litellmDb.UriExpression);
+        await using var builder = DistributedApplicationTestingBuilder.Create("--Stack:Runtime=process");
+        var litellmDb = builder.AddPostgres("postgres", port: 1).AddDatabase("litellm_dev");
+        ContainerRuntimeTests.AddStandIn(builder).WithEnvironment("DATABASE_URL", litellmDb.Resource.UriExpression);
         await using var app = await builder.BuildAsync(ct);
         await app.StartAsync(ct);
 

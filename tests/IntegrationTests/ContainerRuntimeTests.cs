@@ -1,6 +1,7 @@
 using Npgsql;
 using StackModel.Hosting;
 using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.LiteLLM;
 using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Postgres;
 using StackModel.Hosting.Testing;
@@ -71,16 +72,14 @@ public class ContainerRuntimeTests
     }
 
     [RequiresContainerEngineFact(NeedsStandInImage = true)]
-    public async Task The_LiteLLM_stand_in_runs_as_a_container_on_the_stack_network_and_reaches_postgres_by_its_alias()
+    public async Task The_AppHosts_LiteLLM_runs_as_a_container_of_the_stand_in_image_and_reaches_postgres_by_its_alias_before_the_runner_starts()
     {
         var ct = TestStack.Timeout();
-        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>([Container], ct);
-        TestStack.WithMigrationsFolder(builder);
-        var litellmDb = builder.CreateResourceBuilder((PostgresDatabaseResource)builder.Resources.Single(r => r.Name == "litellm_dev"));
-        var litellm = AddStandIn(builder)
-            .WithEnvironment("DATABASE_URL", litellmDb.Resource.UriExpression)
-            .WaitFor(litellmDb);
-        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "migrations")).WaitFor(litellm);
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>([Container, "--LiteLLM:Runtime=container"], ct);
+        // The AppHost's own LiteLLM declaration (environment, --config bind mount, --port, health check) on the stand-in image:
+        // the real proxy's image cannot be pulled here.
+        var litellm = builder.CreateResourceBuilder((LiteLLMResource)builder.Resources.Single(r => r.Name == "litellm"))
+            .WithImage(ContainerMachine.StandInImage, ContainerMachine.StandInTag);
         await using var app = await builder.BuildAsync(ct);
         await app.StartAsync(ct);
 
@@ -90,8 +89,9 @@ public class ContainerRuntimeTests
         Assert.Equal("container", healthy.Runtime);
         Assert.Equal(0, runner.ExitCode);
         Assert.True(runner.StartedAt >= healthy.StartedAt, "the migration runner started after LiteLLM");
-        var databaseUrl = await litellmDb.Resource.UriExpression.GetValueAsync(NetworkContext.ContainerNetwork, ct);
+        var databaseUrl = await litellm.Resource.Database!.UriExpression.GetValueAsync(NetworkContext.ContainerNetwork, ct);
         Assert.Contains("@postgres:5432/litellm_dev", databaseUrl, StringComparison.Ordinal);
+        Assert.Contains(app.ResourceLogs.GetLines("litellm", 200), l => l.Text.Contains("postgres", StringComparison.Ordinal) && l.Text.Contains("5432", StringComparison.Ordinal));
         await using var connection = new NpgsqlConnection(await app.GetConnectionStringAsync("litellm_dev", ct));
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'LiteLLM\\_%'", connection);
@@ -147,7 +147,7 @@ public class ContainerRuntimeTests
 
     internal static IResourceBuilder<ContainerResource> AddStandIn(IDistributedApplicationBuilder builder, string name = "litellm") =>
         builder.AddContainer(name, ContainerMachine.StandInImage, ContainerMachine.StandInTag)
-            .WithHttpEndpoint(port: 4000, targetPort: ContainerMachine.StandInPort)
+            .WithHttpEndpoint(port: 1, targetPort: ContainerMachine.StandInPort) // the testing builder gives it a free host port
             .WithEnvironment("LITELLM_MASTER_KEY", "sk-test-master")
             .WithEnvironment("LITELLM_SALT_KEY", "sk-test-salt")
             .WithHttpHealthCheck("/health/liveliness");

@@ -12,7 +12,7 @@ internal sealed class RunningContainer
     private readonly ContainerEngine _engine;
     private readonly Queue<string> _tail = new();
     private readonly CancellationTokenSource _streaming = new();
-    private int _removed;
+    private Task? _removal;
 
     private RunningContainer(ContainerEngine engine, string name)
     {
@@ -85,13 +85,17 @@ internal sealed class RunningContainer
     }
 
     /// <summary>Removes the container and its anonymous volumes (<c>rm -f -v</c>); named volumes stay.</summary>
-    public async Task RemoveAsync(CancellationToken cancellationToken = default)
+    /// <remarks>Concurrent callers (the exit watcher and a stop) share one removal and all wait for it.</remarks>
+    public Task RemoveAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _removed, 1) == 1)
+        lock (_tail)
         {
-            return;
+            return _removal ??= RemoveCoreAsync(cancellationToken);
         }
+    }
 
+    private async Task RemoveCoreAsync(CancellationToken cancellationToken)
+    {
         var result = await _engine.RunAsync(["rm", "-f", "-v", Name], cancellationToken: cancellationToken).ConfigureAwait(false);
         await _streaming.CancelAsync().ConfigureAwait(false);
         if (!result.Succeeded && !await IsGoneAsync(cancellationToken).ConfigureAwait(false))

@@ -11,7 +11,7 @@ internal static class ContainerMachine
     public const string StandInTag = "dev";
 
     /// <summary>The stand-in listens on LiteLLM's default port inside its container.</summary>
-    public const int StandInPort = 4000;
+    public const int StandInPort = StackModel.Hosting.LiteLLM.LiteLLMResource.DefaultTargetPort;
 
     private static readonly Lazy<(ContainerEngine? Engine, string? MissingReason)> Detected = new(Detect);
 

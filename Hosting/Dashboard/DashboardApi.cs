@@ -190,7 +190,7 @@ internal sealed partial class DashboardApi(DashboardContext context, DashboardTo
         try
         {
             await ServerSentEvents.BeginAsync(http.Response, ct).ConfigureAwait(false);
-            await ServerSentEvents.WriteAsync(http.Response, "open", new { resource = name, backlog, capacity = ResourceLoggerService.Capacity }, ct).ConfigureAwait(false);
+            await ServerSentEvents.WriteAsync(http.Response, "info", new { resource = name, backlog, capacity = ResourceLoggerService.Capacity }, ct).ConfigureAwait(false);
             while (await lines.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
             {
                 batch.Clear();

@@ -15,9 +15,10 @@ internal static class DependencyGraphSvg
 {
     private const int NodeWidth = 180;
     private const int NodeHeight = 52;
-    private const int ColumnGap = 110;
+    private const int ColumnGap = 130;
     private const int RowGap = 28;
     private const int Margin = 20;
+    private const int ArcHeight = 40;
 
     public static string Render(IReadOnlyList<IResource> resources)
     {
@@ -44,17 +45,21 @@ internal static class DependencyGraphSvg
         }
 
         var columns = shown.GroupBy(r => depth[r]).OrderBy(g => g.Key).Select(g => g.ToList()).ToList();
+
+        // An edge that skips a column arcs over the nodes between; leave room above for the highest arc.
+        var longestSpan = shown.SelectMany(r => Edges(r).Where(e => set.Contains(e.Dependency)).Select(e => depth[r] - depth[e.Dependency])).DefaultIfEmpty(1).Max();
+        var top = Margin + (longestSpan > 1 ? ArcHeight * (longestSpan - 1) : 0);
         var position = new Dictionary<IResource, (int X, int Y)>();
         for (var c = 0; c < columns.Count; c++)
         {
             for (var row = 0; row < columns[c].Count; row++)
             {
-                position[columns[c][row]] = (Margin + (c * (NodeWidth + ColumnGap)), Margin + (row * (NodeHeight + RowGap)));
+                position[columns[c][row]] = (Margin + (c * (NodeWidth + ColumnGap)), top + (row * (NodeHeight + RowGap)));
             }
         }
 
         var width = (Margin * 2) + Math.Max(1, columns.Count) * (NodeWidth + ColumnGap) - ColumnGap;
-        var height = (Margin * 2) + (Math.Max(1, columns.Count == 0 ? 1 : columns.Max(c => c.Count)) * (NodeHeight + RowGap)) - RowGap;
+        var height = top + Margin + (Math.Max(1, columns.Count == 0 ? 1 : columns.Max(c => c.Count)) * (NodeHeight + RowGap)) - RowGap;
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"graph\" role=\"img\" aria-label=\"Dependencies of the stack\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\">");
         svg.Append("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" class=\"arrow-head\"/></marker></defs>");
@@ -66,14 +71,28 @@ internal static class DependencyGraphSvg
                 var (x2, y2) = position[dependency];
                 var from = (X: x1, Y: y1 + (NodeHeight / 2));
                 var to = (X: x2 + NodeWidth, Y: y2 + (NodeHeight / 2));
-                var bend = Math.Max(30, (from.X - to.X) / 2);
-                var cssClass = "edge " + string.Join(' ', kinds.Select(k => "edge-" + k.Split(' ')[0]));
+                var span = depth[r] - depth[dependency];
+                var cssClass = "edge " + string.Join(' ', kinds.Select(k => "edge-" + k.Split(' ')[0]).Distinct(StringComparer.Ordinal));
                 svg.Append(CultureInfo.InvariantCulture,
                     $"<g class=\"{cssClass}\" data-from=\"{Escape(r.Name)}\" data-to=\"{Escape(dependency.Name)}\"><title>{Escape(r.Name)} → {Escape(dependency.Name)}: {Escape(string.Join(", ", kinds))}</title>");
+                if (span > 1)
+                {
+                    // Over the columns in between: leave from the top of the dependent, arrive on the top of the dependency.
+                    var start = (X: x1 + (NodeWidth / 3), Y: y1);
+                    var end = (X: x2 + (NodeWidth * 2 / 3), Y: y2);
+                    var peak = Math.Min(start.Y, end.Y) - (ArcHeight * (span - 1)) - 10;
+                    svg.Append(CultureInfo.InvariantCulture,
+                        $"<path d=\"M {start.X} {start.Y} C {start.X} {peak}, {end.X} {peak}, {end.X} {end.Y}\" marker-end=\"url(#arrow)\"/>");
+                    svg.Append(CultureInfo.InvariantCulture,
+                        $"<text class=\"edge-label\" x=\"{(start.X + end.X) / 2}\" y=\"{(peak + (Math.Min(start.Y, end.Y) - peak) / 4) - 4}\" text-anchor=\"middle\">{Escape(string.Join(" + ", kinds))}</text></g>");
+                    continue;
+                }
+
+                var bend = Math.Max(30, (from.X - to.X) / 2);
                 svg.Append(CultureInfo.InvariantCulture,
                     $"<path d=\"M {from.X} {from.Y} C {from.X - bend} {from.Y}, {to.X + bend} {to.Y}, {to.X} {to.Y}\" marker-end=\"url(#arrow)\"/>");
                 svg.Append(CultureInfo.InvariantCulture,
-                    $"<text class=\"edge-label\" x=\"{(from.X + to.X) / 2}\" y=\"{((from.Y + to.Y) / 2) - 5}\" text-anchor=\"middle\">{Escape(string.Join(" + ", kinds))}</text></g>");
+                    $"<text class=\"edge-label\" x=\"{(from.X + to.X) / 2}\" y=\"{Math.Min(from.Y, to.Y) - 6}\" text-anchor=\"middle\">{Escape(string.Join(" + ", kinds))}</text></g>");
             }
         }
 
@@ -109,17 +128,17 @@ internal static class DependencyGraphSvg
 
         foreach (var wait in resource.Annotations.OfType<WaitAnnotation>())
         {
-            Add(wait.Resource, wait.WaitType == WaitType.WaitForCompletion ? "waits for completion" : "waits healthy");
+            Add(wait.Resource, wait.WaitType == WaitType.WaitForCompletion ? "waits (completion)" : "waits");
         }
 
         foreach (var reference in resource.Annotations.OfType<ResourceReferenceAnnotation>())
         {
-            Add(reference.Resource, "reference");
+            Add(reference.Resource, "ref");
         }
 
         if (resource is IResourceWithParent child)
         {
-            Add(child.Parent, "parent");
+            Add(child.Parent, "part of");
         }
 
         return kinds.Select(kv => (kv.Key, (IReadOnlyList<string>)kv.Value));

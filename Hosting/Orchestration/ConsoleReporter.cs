@@ -111,7 +111,7 @@ internal sealed class ConsoleReporter(ResourceNotificationService notifications,
 
     internal static string? Detail(ResourceSnapshot snapshot) => snapshot.State switch
     {
-        ResourceState.Waiting => $"for {string.Join(", ", snapshot.WaitingFor)}",
+        ResourceState.Waiting when snapshot.WaitingFor.Count > 0 => $"for {string.Join(", ", snapshot.WaitingFor)}",
         ResourceState.Healthy or ResourceState.Running when snapshot.Urls.Count > 0 => string.Join(" ", snapshot.Urls),
         ResourceState.Finished or ResourceState.Exited => $"exit code {snapshot.ExitCode}" + (snapshot.Reason is null ? string.Empty : $" - {snapshot.Reason}"),
         _ => snapshot.Reason,

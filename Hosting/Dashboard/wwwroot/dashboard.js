@@ -192,7 +192,7 @@ function openLogs(name) {
   state.lastSeq = 0;
   const source = new EventSource(`/api/resources/${encodeURIComponent(name)}/logs`);
   state.logSource = source;
-  source.addEventListener("open", (e) => {
+  source.addEventListener("info", (e) => {
     const info = JSON.parse(e.data);
     $("log-info").textContent = `Newest ${info.backlog} lines on open, then live. The AppHost keeps the newest ${info.capacity} lines per resource; this view keeps ${MAX_LOG_LINES}.`;
   });
@@ -220,7 +220,8 @@ async function loadGraph() {
   renderResources();
 }
 
-document.addEventListener("DOMContentLoaded", () => {
+// Streams open after "load", so the browser does not show the page as loading forever.
+window.addEventListener("load", () => {
   $("log-clear").addEventListener("click", () => $("log-lines").replaceChildren());
   connectResources();
   loadGraph();

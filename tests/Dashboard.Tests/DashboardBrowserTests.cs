@@ -59,7 +59,7 @@ public class DashboardBrowserTests(ITestOutputHelper output)
 
         // Sign in with the console's URL; the cookie carries on.
         await page.GotoAsync(loginUrl.ToString());
-        await page.WaitForURLAsync(new Uri(baseUrl, "/").ToString());
+        await Expect(page).ToHaveURLAsync(new Uri(baseUrl, "/").ToString());
         var cookie = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "stackmodel_dashboard");
         Assert.True(cookie.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
@@ -109,6 +109,16 @@ public class DashboardBrowserTests(ITestOutputHelper output)
         var screenshot = Path.Combine(screenshots, "dashboard.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         output.WriteLine("Screenshot: " + screenshot);
+
+        // A flood: the page keeps at most 2000 lines in the DOM and still shows the newest.
+        for (var i = 1; i <= 6000; i++)
+        {
+            app.ResourceLogs.Write(DashboardStack.LiteLLM, $"flood line {i}");
+        }
+
+        await Row(page, DashboardStack.LiteLLM).Locator("[data-view=logs]").ClickAsync();
+        await Expect(page.Locator("#log-lines div").Last).ToContainTextAsync("flood line 6000");
+        Assert.InRange(await page.Locator("#log-lines div").CountAsync(), 1, 2000);
         Assert.Empty(pageErrors);
     }
 

@@ -187,9 +187,19 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
             ["Stack:WriteEnvFile"] = "false",
             ["Dashboard:Enabled"] = "false",
             ["Dashboard:Port"] = "0",
+            ["Stack:ClusterTemplateDirectory"] = ClusterTemplateCache,
         },
         ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
     };
+
+    /// <summary>
+    /// Where test stacks cache a fresh cluster to copy instead of running initdb: a machine-wide cache like NuGet's. Under root it
+    /// lives in /var/tmp (PostgreSQL's account must reach it); otherwise in the user's cache folder.
+    /// </summary>
+    private static string ClusterTemplateCache =>
+        Environment.GetEnvironmentVariable("STACKMODEL_TEMPLATE_CACHE") is { Length: > 0 } configured ? configured
+        : Runtimes.NativeMethods.IsRoot ? "/var/tmp/stackmodel-cache/cluster-templates"
+        : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "stackmodel", "cluster-templates");
 
     private static string CreateStateDirectory()
     {

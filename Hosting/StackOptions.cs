@@ -27,6 +27,12 @@ public sealed class StackOptions
     /// <summary>Gets or sets how long a resource may take to become healthy before it is reported unhealthy. Default: 60 s.</summary>
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Gets or sets a folder caching a freshly initialized cluster that new clusters are copied from instead of running
+    /// <c>initdb</c> (the testing builder sets it; copies get their own password and stack id). Empty: always <c>initdb</c>.
+    /// </summary>
+    public string? ClusterTemplateDirectory { get; set; }
+
     /// <summary>Gets or sets a value indicating whether the AppHost writes <c>.env.stack</c> at the repository root on start. Default: <see langword="true"/>.</summary>
     public bool WriteEnvFile { get; set; } = true;
 }

@@ -19,9 +19,15 @@ internal sealed partial class DashboardApi(DashboardContext context, DashboardTo
 
     private static readonly TimeSpan ActionWait = TimeSpan.FromSeconds(3);
 
+    /// <summary>The tab icon; served without sign-in, like the login page, so a browser's automatic request is never refused.</summary>
+    private const string Favicon =
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#512bd4\"/>" +
+        "<rect x=\"3\" y=\"3\" width=\"10\" height=\"2.5\" fill=\"#fff\"/><rect x=\"3\" y=\"6.8\" width=\"10\" height=\"2.5\" fill=\"#fff\"/><rect x=\"3\" y=\"10.6\" width=\"10\" height=\"2.5\" fill=\"#fff\"/></svg>";
+
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapGet("/login", Login);
+        routes.MapGet("/favicon.ico", () => Results.Text(Favicon, "image/svg+xml"));
         routes.MapGet("/", () => Asset("index.html"));
         routes.MapGet("/assets/{file}", (string file) => Asset(file));
         routes.MapGet("/api/resources", () => Results.Json(ResourceViews.Build(context), ServerSentEvents.Json));

@@ -132,7 +132,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         headers.XFrameOptions = "DENY";
         headers.CacheControl = "no-store";
         headers.ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-        if (http.Request.Path.Equals("/login", StringComparison.Ordinal))
+        if (http.Request.Path.Equals("/login", StringComparison.Ordinal) || http.Request.Path.Equals("/favicon.ico", StringComparison.Ordinal))
         {
             return next(http);
         }

@@ -21,6 +21,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         var sockets = Path.Combine(root, "run");
         Directory.CreateDirectory(root);
         var created = false;
+        var cloned = false;
         if (!File.Exists(Path.Combine(data, "PG_VERSION")))
         {
             if (Directory.Exists(data) && Directory.EnumerateFileSystemEntries(data).Any())
@@ -29,7 +30,15 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
                     $"'{data}' is not empty but holds no PostgreSQL cluster (no PG_VERSION). It was left untouched. Move it away, or point Stack:StateDirectory elsewhere.");
             }
 
-            await InitDbAsync(binaries, user, root, data, request, cancellationToken).ConfigureAwait(false);
+            if (options.ClusterTemplateDirectory is { Length: > 0 } templates)
+            {
+                cloned = await ClusterTemplate.CopyAsync(templates, binaries, user, data, (r, d, ct) => InitDbAsync(binaries, user, r, d, ClusterTemplate.Password, request.ResourceName, request.Log, ct), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await InitDbAsync(binaries, user, root, data, request.SuperUserPassword, request.ResourceName, request.Log, cancellationToken).ConfigureAwait(false);
+            }
+
             created = true;
         }
 
@@ -54,6 +63,11 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         var (program, wrapped) = user.Wrap(binaries.Postgres, args);
         var child = ChildProcess.Start(program, wrapped, root, new Dictionary<string, string?>(), request.Log);
         LogServerStarted(logger, request.ResourceName, child.Id, data);
+        if (cloned)
+        {
+            await ClusterTemplate.SetPasswordAsync(request.HostPort, request.SuperUserPassword, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
+        }
+
         return new PostgresServerHandle(
             created,
             request.HostPort,
@@ -81,11 +95,11 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         user.TakeOwnership(path);
     }
 
-    private async Task InitDbAsync(PostgresBinaries binaries, OsUser user, string root, string data, PostgresStartRequest request, CancellationToken cancellationToken)
+    private async Task InitDbAsync(PostgresBinaries binaries, OsUser user, string root, string data, string superUserPassword, string resourceName, Action<string, bool> log, CancellationToken cancellationToken)
     {
         PrepareFolder(data, user);
         var passwordFile = Path.Combine(root, ".initdb-password");
-        await File.WriteAllTextAsync(passwordFile, request.SuperUserPassword + "\n", cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(passwordFile, superUserPassword + "\n", cancellationToken).ConfigureAwait(false);
         try
         {
             if (!OperatingSystem.IsWindows())
@@ -100,7 +114,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
                 "--encoding", "UTF8", "--locale", "C", "--no-sync", "--no-instructions",
             ]);
             var output = new List<string>();
-            LogInitDb(logger, request.ResourceName, data);
+            LogInitDb(logger, resourceName, data);
             await using var child = ChildProcess.Start(program, args, root, new Dictionary<string, string?>(), (line, isError) =>
             {
                 lock (output)
@@ -108,7 +122,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
                     output.Add(line);
                 }
 
-                request.Log(line, isError);
+                log(line, isError);
             });
             var exitCode = await child.Exited.WaitAsync(TimeSpan.FromMinutes(2), cancellationToken).ConfigureAwait(false);
             if (exitCode != 0)

@@ -3,14 +3,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Npgsql;
+using StackModel.Tests.Shared;
 
 namespace StackModel.ServiceDefaults.Tests.Infrastructure;
 
 /// <summary>
-/// A throwaway PostgreSQL cluster for tests: initdb in a temporary folder, a free port on 127.0.0.1, its own
-/// socket folder, scram password auth over TCP; <c>pg_ctl stop -m fast</c> and the folder removed on dispose.
-/// initdb and postgres refuse to run as root, so as root they run as the <c>postgres</c> OS user (which gets
-/// the folder); as any other user they run directly.
+/// A throwaway PostgreSQL cluster for tests, started as the stack starts it (<see cref="PostgresTestServer"/>): a free
+/// port on 127.0.0.1, scram password auth, stopped and removed on dispose.
 /// Missing binaries: tests marked <see cref="PostgresFactAttribute"/> skip with a reason, except when
 /// <c>CI=true</c>, where this fixture fails instead (CI never passes by skipping).
 /// </summary>
@@ -22,11 +21,9 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     /// <summary>A password with characters that must be percent-encoded in a URL.</summary>
     public const string Password = "p@ss:w/rd%?#1";
 
-    private const string OsUser = "postgres";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(IsCi ? 120 : 60);
 
-    private DirectoryInfo? _root;
-    private string? _dataDirectory;
+    private PostgresTestServer? _server;
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
@@ -103,69 +100,19 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             return;
         }
 
-        _root = Directory.CreateTempSubdirectory("stackmodel-pg-");
-        _dataDirectory = Path.Combine(_root.FullName, "data");
-        var socketDirectory = Directory.CreateDirectory(Path.Combine(_root.FullName, "sockets")).FullName;
-        var passwordFile = Path.Combine(_root.FullName, "pwfile");
-        await File.WriteAllTextAsync(passwordFile, Password + "\n");
-
-        if (RunsAsRoot)
-        {
-            await RunAsync("chown", ["-R", $"{OsUser}:{OsUser}", _root.FullName], asPostgres: false);
-        }
-
-        await RunAsync(Path.Combine(BinDirectory, "initdb"),
-        [
-            "-D", _dataDirectory, "-U", Username, "--pwfile", passwordFile, "-E", "UTF8", "--no-locale", "-N",
-            "--auth-local=trust", "--auth-host=scram-sha-256",
-        ], asPostgres: true);
-        File.Delete(passwordFile);
-
-        Exception? lastFailure = null;
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            Port = GetFreePort();
-            try
-            {
-                await RunAsync(Path.Combine(BinDirectory, "pg_ctl"),
-                [
-                    "start", "-w", "-t", "60", "-D", _dataDirectory, "-l", Path.Combine(_root.FullName, "postgres.log"),
-                    "-o", $"-c port={Port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='{socketDirectory}' " +
-                          "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-                ], asPostgres: true);
-                return;
-            }
-            catch (InvalidOperationException exception)
-            {
-                // Another process may have taken the free port between the probe and the start.
-                lastFailure = exception;
-            }
-        }
-
-        throw new InvalidOperationException($"PostgreSQL did not start after 3 tries; log: {ReadLog()}", lastFailure);
+        using var timeout = new CancellationTokenSource(CommandTimeout);
+        _server = await PostgresTestServer.StartAsync(Password, timeout.Token);
+        Port = _server.Port;
     }
 
     public async Task DisposeAsync()
     {
-        if (_root is null || BinDirectory is null)
+        NpgsqlConnection.ClearAllPools();
+        if (_server is not null)
         {
-            return;
-        }
-
-        try
-        {
-            if (File.Exists(Path.Combine(_dataDirectory!, "postmaster.pid")))
-            {
-                await RunAsync(Path.Combine(BinDirectory, "pg_ctl"), ["stop", "-m", "fast", "-w", "-D", _dataDirectory!], asPostgres: true);
-            }
-        }
-        finally
-        {
-            _root.Delete(recursive: true);
+            await _server.DisposeAsync();
         }
     }
-
-    private static bool RunsAsRoot => string.Equals(Environment.UserName, "root", StringComparison.Ordinal);
 
     private static string? FindBinDirectory()
     {
@@ -185,63 +132,5 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 
         return candidates.FirstOrDefault(directory =>
             File.Exists(Path.Combine(directory, "initdb")) && File.Exists(Path.Combine(directory, "pg_ctl")));
-    }
-
-    private string ReadLog()
-    {
-        var log = _root is null ? null : Path.Combine(_root.FullName, "postgres.log");
-        return log is not null && File.Exists(log) ? File.ReadAllText(log) : "(no log)";
-    }
-
-    private static async Task RunAsync(string fileName, IReadOnlyList<string> arguments, bool asPostgres)
-    {
-        var startInfo = new ProcessStartInfo
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (asPostgres && RunsAsRoot)
-        {
-            startInfo.FileName = "runuser";
-            startInfo.ArgumentList.Add("-u");
-            startInfo.ArgumentList.Add(OsUser);
-            startInfo.ArgumentList.Add("--");
-            startInfo.ArgumentList.Add(fileName);
-        }
-        else
-        {
-            startInfo.FileName = fileName;
-        }
-
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = startInfo };
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        using var timeout = new CancellationTokenSource(CommandTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"'{fileName}' did not finish within {CommandTimeout}: {output}");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"'{fileName} {string.Join(' ', arguments)}' exited with {process.ExitCode}: {output}");
-        }
     }
 }

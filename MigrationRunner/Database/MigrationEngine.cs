@@ -1,0 +1,237 @@
+using System.Data;
+using System.Diagnostics;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using StackModel.MigrationRunner.Folders;
+using StackModel.MigrationRunner.Logging;
+
+namespace StackModel.MigrationRunner.Database;
+
+/// <summary>
+/// Applies a Drizzle migrations folder the way drizzle-orm's <c>migrate()</c> does — same history table, rows,
+/// selection rule and statement split, every pending file in one transaction — after proving the target, refusing
+/// foreign migration histories and conflicting histories, and under an advisory lock.
+/// </summary>
+internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifier targetVerifier, ILogger logger)
+{
+    /// <summary>Reads <paramref name="migrationsPath"/> and migrates; never throws for a refusal or failure, returns it.</summary>
+    public async Task<MigrationResult> RunAsync(string migrationsPath, CancellationToken cancellationToken = default)
+    {
+        MigrationFolder folder;
+        try
+        {
+            folder = MigrationFolderReader.Read(migrationsPath);
+        }
+        catch (MigrationException ex)
+        {
+            return MigrationResult.Failure(ex);
+        }
+
+        logger.FolderRead(folder.Scripts.Count, folder.Path, folder.Layout.ToString());
+        return await RunAsync(folder, cancellationToken);
+    }
+
+    /// <summary>Migrates the database to <paramref name="folder"/>; never throws for a refusal or failure, returns it.</summary>
+    public async Task<MigrationResult> RunAsync(MigrationFolder folder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        var stopwatch = Stopwatch.StartNew();
+        NpgsqlConnection connection;
+        try
+        {
+            connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException)
+        {
+            return MigrationResult.Failure(Unreachable(ex));
+        }
+
+        await using (connection)
+        {
+            try
+            {
+                await targetVerifier.VerifyAsync(connection, cancellationToken);
+                await ForeignHistoryDetector.EnsureNoneAsync(connection, cancellationToken);
+                await MigrationLock.AcquireAsync(connection, logger, cancellationToken);
+                try
+                {
+                    var history = await MigrationHistoryTable.ReadAsync(connection, folder.Layout, cancellationToken);
+                    var pending = MigrationPlanner.Plan(folder, history);
+                    if (!history.TableExists)
+                    {
+                        await MigrationHistoryTable.CreateAsync(connection, folder.Layout, cancellationToken);
+                    }
+
+                    if (pending.Count > 0)
+                    {
+                        await ApplyAsync(connection, folder.Layout, pending, cancellationToken);
+                    }
+
+                    logger.MigrationSucceeded(pending.Count, folder.Scripts.Count - pending.Count, stopwatch.ElapsedMilliseconds);
+                    return MigrationResult.Success(pending);
+                }
+                finally
+                {
+                    await ReleaseLockAsync(connection);
+                }
+            }
+            catch (MigrationException ex)
+            {
+                return MigrationResult.Failure(ex);
+            }
+            catch (NpgsqlException ex) when (ex is not PostgresException)
+            {
+                return MigrationResult.Failure(Unreachable(ex));
+            }
+        }
+    }
+
+    private async Task ApplyAsync(NpgsqlConnection connection, MigrationFolderLayout layout, IReadOnlyList<MigrationScript> pending, CancellationToken cancellationToken)
+    {
+        var insertSql = MigrationHistoryTable.InsertSql(layout);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var script in pending)
+        {
+            logger.ApplyingMigration(script.Name, script.Statements.Count);
+            var insert = new NpgsqlBatchCommand(insertSql);
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = script.Hash });
+            insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = script.CreatedAt });
+            if (layout == MigrationFolderLayout.FolderPerMigration)
+            {
+                insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = script.Name });
+            }
+
+            if (script.Statements.All(statement => string.IsNullOrWhiteSpace(statement) || StatementShape.IsSingleStatement(statement)))
+            {
+                await ApplyAsBatchAsync(connection, transaction, script, insert, cancellationToken);
+            }
+            else
+            {
+                await ApplyOneByOneAsync(connection, transaction, script, insert, cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    // drizzle-kit's files: every chunk is one statement, so the whole file and its history row go in one round trip.
+    private static async Task ApplyAsBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MigrationScript script, NpgsqlBatchCommand insert, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = 0 };
+        var statementIndexes = new List<int>(script.Statements.Count);
+        for (var index = 0; index < script.Statements.Count; index++)
+        {
+            if (!string.IsNullOrWhiteSpace(script.Statements[index]))
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(script.Statements[index]));
+                statementIndexes.Add(index);
+            }
+        }
+
+        batch.BatchCommands.Add(insert);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex)
+        {
+            // Every statement that completed has a StatementType; the first without one is the statement that failed.
+            var failed = 0;
+            while (failed < statementIndexes.Count && batch.BatchCommands[failed].StatementType != Npgsql.StatementType.Unknown)
+            {
+                failed++;
+            }
+
+            if (failed < statementIndexes.Count)
+            {
+                throw StatementFailed(script, statementIndexes[failed], ex);
+            }
+
+            throw;
+        }
+    }
+
+    // Hand-written chunks may hold several statements, or none: each goes on its own, as drizzle sends it.
+    private static async Task ApplyOneByOneAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MigrationScript script, NpgsqlBatchCommand insert, CancellationToken cancellationToken)
+    {
+        for (var index = 0; index < script.Statements.Count; index++)
+        {
+            var statement = script.Statements[index];
+            if (string.IsNullOrWhiteSpace(statement))
+            {
+                // PostgreSQL answers an empty query for it; Npgsql refuses to send one.
+                continue;
+            }
+
+            await using var command = new NpgsqlCommand(statement, connection, transaction) { CommandTimeout = 0 };
+            try
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch (PostgresException ex)
+            {
+                throw StatementFailed(script, index, ex);
+            }
+        }
+
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { insert } };
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static MigrationException StatementFailed(MigrationScript script, int index, PostgresException error)
+    {
+        var statement = script.Statements[index];
+        // The line of the error's position when PostgreSQL gives one, else of the statement's first word.
+        var offset = error.Position > 0 && error.Position <= statement.Length
+            ? error.Position - 1
+            : statement.Length - statement.TrimStart().Length;
+        var line = script.StartLineOf(index) + statement.AsSpan(0, offset).Count('\n');
+
+        var text = statement.Trim();
+        if (text.Length > 300)
+        {
+            text = string.Concat(text.AsSpan(0, 297), "...");
+        }
+
+        return new MigrationException(
+            MigrationExitCode.MigrationFailed,
+            $"Migration \"{script.Name}\" failed at statement {index + 1} of {script.Statements.Count} (\"{script.FilePath}\", line {line}): " +
+            $"{error.SqlState}: {error.MessageText}{(error.Detail is null ? string.Empty : $" ({error.Detail})")}. Statement: {text} " +
+            "Nothing was applied: the one transaction holding every pending migration was rolled back. " +
+            (statement.StartsWith('\uFEFF') ? "The file starts with a UTF-8 byte order mark, which PostgreSQL does not accept (drizzle-orm fails the same way). " : string.Empty) +
+            "Fix: correct the statement in a migration that was never applied anywhere, or add a new migration, and run again.",
+            error)
+        {
+            Script = script,
+        };
+    }
+
+    private MigrationException Unreachable(Exception error)
+    {
+        var target = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        return new MigrationException(
+            MigrationExitCode.DatabaseUnreachable,
+            $"Cannot reach database \"{target.Database}\" at {target.Host}:{target.Port} as \"{target.Username}\": {error.Message} Nothing was changed. " +
+            "Fix: start the stack's PostgreSQL (the AppHost starts it before the runner), and check that ConnectionStrings names the host, port and credentials the AppHost model declares.",
+            error);
+    }
+
+    private static async Task ReleaseLockAsync(NpgsqlConnection connection)
+    {
+        if (connection.State != ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await MigrationLock.ReleaseAsync(connection, timeout.Token);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
+        {
+            // Closing the session releases a session-level advisory lock as well.
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using StackModel.MigrationRunner.Logging;
+
+namespace StackModel.MigrationRunner.Database;
+
+/// <summary>
+/// Proves the target before anything is changed: <c>current_database()</c> and <c>inet_server_port()</c> must equal
+/// what the stack expects. The one place that decides "is this the right database" — the stack-record guard
+/// (cluster identity) extends this class.
+/// </summary>
+internal sealed class TargetVerifier(MigrationTarget expected, ILogger logger)
+{
+    private const string Sql = "SELECT current_database(), inet_server_port()";
+
+    /// <summary>Throws <see cref="MigrationException"/> (<see cref="MigrationExitCode.TargetMismatch"/>) when the connection reached another target.</summary>
+    public async Task VerifyAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        string database;
+        int? port;
+        await using (var command = new NpgsqlCommand(Sql, connection))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            database = reader.GetString(0);
+            port = reader.IsDBNull(1) ? null : reader.GetInt32(1);
+        }
+
+        var actualPort = port?.ToString(CultureInfo.InvariantCulture) ?? "none (unix socket)";
+        if (!expected.IsSpecified)
+        {
+            logger.TargetNotVerified(database, actualPort);
+            return;
+        }
+
+        var databaseMatches = expected.Database is null || string.Equals(expected.Database, database, StringComparison.Ordinal);
+        var portMatches = expected.ServerPort is null || expected.ServerPort == port;
+        if (!databaseMatches || !portMatches)
+        {
+            throw new MigrationException(
+                MigrationExitCode.TargetMismatch,
+                $"Refusing to migrate: the connection reached database \"{database}\" on server port {actualPort}, " +
+                $"but the stack expects database \"{expected.Database ?? database}\" on server port {expected.ServerPort?.ToString(CultureInfo.InvariantCulture) ?? actualPort} " +
+                "(Migrations:ExpectedDatabase / Migrations:ExpectedServerPort). Nothing was changed. " +
+                "Fix: the connection string points at another database or server; derive it from the AppHost model instead of a hand-written value.");
+        }
+
+        logger.TargetVerified(database, actualPort);
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using StackModel.MigrationRunner.Configuration;
+using StackModel.MigrationRunner.Database;
+using StackModel.MigrationRunner.Health;
+using StackModel.MigrationRunner.Logging;
+
+namespace StackModel.MigrationRunner;
+
+/// <summary>
+/// The worker: reads its settings, waits for LiteLLM when told to, migrates, logs the outcome, sets the exit code
+/// and stops the host.
+/// </summary>
+internal sealed class MigrationWorker(
+    IConfiguration configuration,
+    IServiceProvider services,
+    ILoggerFactory loggerFactory,
+    IHostApplicationLifetime lifetime) : BackgroundService
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("StackModel.MigrationRunner");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var result = await RunAsync(stoppingToken);
+        Environment.ExitCode = (int)result.ExitCode;
+        lifetime.StopApplication();
+    }
+
+    /// <summary>Runs once and returns the outcome; logs every refusal or failure with its exit code.</summary>
+    public async Task<MigrationResult> RunAsync(CancellationToken cancellationToken = default)
+    {
+        MigrationResult result;
+        try
+        {
+            var options = MigrationRunnerOptions.Read(configuration);
+            if (options.WaitForHealthUrl is { } healthUrl)
+            {
+                await new DependencyHealthWaiter(_logger).WaitAsync(healthUrl, options.WaitTimeout, cancellationToken);
+            }
+            else
+            {
+                _logger.RunningWithoutDependencyWait();
+            }
+
+            // Resolved here, not injected: a missing connection string is a refusal with exit code 2, not a crash.
+            var dataSource = services.GetRequiredService<NpgsqlDataSource>();
+            var engine = new MigrationEngine(dataSource, new TargetVerifier(options.ExpectedTarget, _logger), _logger);
+            result = await engine.RunAsync(options.MigrationsPath, cancellationToken);
+        }
+        catch (MigrationException ex)
+        {
+            result = MigrationResult.Failure(ex);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            result = MigrationResult.Failure(new MigrationException(
+                MigrationExitCode.Unexpected,
+                "The runner was stopped before it finished. The open transaction, if any, was rolled back. Fix: run it again.",
+                ex));
+        }
+#pragma warning disable CA1031 // A worker reports every failure as an exit code instead of crashing the host.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.UnexpectedError(ex);
+            result = MigrationResult.Failure(MigrationExitCode.Unexpected, ex);
+        }
+
+        if (!result.Successful && result.Error is not null)
+        {
+            _logger.MigrationStopped((int)result.ExitCode, result.ExitCode, result.Error.Message);
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using StackModel.Hosting.Postgres;
+using StackModel.Hosting.Testing;
+
+namespace StackModel.Benchmarks.Startup;
+
+internal static class Measurements
+{
+    private static readonly string PgBin = Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().First() + "/bin";
+
+    /// <summary>initdb, pg_ctl start -w, two CREATE DATABASE, as the postgres account: what the stack cannot beat.</summary>
+    public static async Task<double> ManualClusterAsync()
+    {
+        var dir = Directory.CreateTempSubdirectory("stackmodel-bench-").FullName;
+        File.SetUnixFileMode(dir, (UnixFileMode)0b111_001_001);
+        var data = Path.Combine(dir, "data");
+        Directory.CreateDirectory(data);
+        await Run("chown", "postgres", data);
+        await File.WriteAllTextAsync(Path.Combine(dir, "pw"), "benchmark-password\n");
+        await Run("chown", "postgres", Path.Combine(dir, "pw"));
+        var port = FreePort();
+        var watch = Stopwatch.StartNew();
+        await AsPostgres($"{PgBin}/initdb", "-D", data, "-U", "postgres", "--pwfile", Path.Combine(dir, "pw"), "--auth", "scram-sha-256", "--no-sync", "--no-instructions", "--locale", "C", "--encoding", "UTF8");
+        await AsPostgres($"{PgBin}/pg_ctl", "start", "-w", "-D", data, "-l", Path.Combine(data, "log"), "-o", $"-p {port} -c listen_addresses=127.0.0.1 -k {data}");
+        await AsPostgres($"{PgBin}/psql", "-h", data, "-p", port.ToString(), "-U", "postgres", "-d", "postgres", "-qc", "CREATE DATABASE a");
+        await AsPostgres($"{PgBin}/psql", "-h", data, "-p", port.ToString(), "-U", "postgres", "-d", "postgres", "-qc", "CREATE DATABASE b");
+        var seconds = watch.Elapsed.TotalSeconds;
+        await AsPostgres($"{PgBin}/pg_ctl", "stop", "-m", "fast", "-D", data);
+        Directory.Delete(dir, recursive: true);
+        return seconds;
+    }
+
+    /// <summary>The AppHost as users run it (built tree), on a new state folder, then again on the same one.</summary>
+    public static async Task<(double Cold, double Warm)> AppHostColdAndWarmAsync()
+    {
+        var dir = Directory.CreateTempSubdirectory("stackmodel-bench-").FullName;
+        var port = FreePort();
+        try
+        {
+            var cold = await AppHostToAllUpAsync(dir, port);
+            var warm = await AppHostToAllUpAsync(dir, port);
+            return (cold, warm);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    public static async Task<double> TestingBuilderAsync()
+    {
+        var watch = Stopwatch.StartNew();
+        await using (var builder = DistributedApplicationTestingBuilder.Create())
+        {
+            var postgres = builder.AddPostgres("postgres", port: 1);
+            postgres.AddDatabase("app_dev");
+            postgres.AddDatabase("litellm_dev");
+            await using var app = await builder.BuildAsync();
+            await app.StartAsync();
+            await app.WaitForResourceHealthyAsync("app_dev");
+            await app.WaitForResourceHealthyAsync("litellm_dev");
+        }
+
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> AppHostToAllUpAsync(string stateDirectory, int port)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "StackModel.AppHost.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { dll, $"--Stack:StateDirectory={stateDirectory}", $"--Stack:Ports:postgres:tcp={port}", "--Stack:WriteEnvFile=false", "--Dashboard:Enabled=false", "--LiteLLM:Runtime=off" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(info)!;
+        var up = new TaskCompletionSource<double>();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("Press Ctrl+C", StringComparison.Ordinal) == true)
+            {
+                up.TrySetResult(watch.Elapsed.TotalSeconds);
+            }
+        };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var seconds = await up.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        Process.Start("kill", ["-INT", process.Id.ToString()]).WaitForExit();
+        await process.WaitForExitAsync();
+        return seconds;
+    }
+
+    private static Task AsPostgres(string program, params string[] args) =>
+        Run("setpriv", ["--reuid", "postgres", "--regid", "postgres", "--init-groups", "--reset-env", "/usr/bin/env", "PGPASSWORD=benchmark-password", program, .. args]);
+
+    private static async Task Run(string program, params string[] args)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["PGPASSWORD"] = "benchmark-password";
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} failed: {await stderr}");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

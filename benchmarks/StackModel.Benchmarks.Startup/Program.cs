@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using System.Globalization;
+using StackModel.Benchmarks.Startup;
+
+// Measures the foundation's speed goals in one run on this machine and prints figures and ratios:
+//  - cold `dotnet run --project AppHost` (built tree, new state folder) to all resources up, against the cost of
+//    initdb + starting the server + two CREATE DATABASE done by hand in the same run;
+//  - warm start (existing state) to all up;
+//  - testing builder CreateAsync -> started -> disposed for the PostgreSQL-only stack.
+var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
+var results = new List<(string Name, List<double> Seconds)>();
+
+var baseline = new List<double>();
+var cold = new List<double>();
+var warm = new List<double>();
+for (var i = 0; i < rounds; i++)
+{
+    baseline.Add(await Measurements.ManualClusterAsync());
+    var (c, w) = await Measurements.AppHostColdAndWarmAsync();
+    cold.Add(c);
+    warm.Add(w);
+}
+
+var testing = new List<double>();
+for (var i = 0; i < rounds * 2; i++)
+{
+    testing.Add(await Measurements.TestingBuilderAsync());
+}
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
+Console.WriteLine($"rounds: {rounds} (testing builder: {rounds * 2}); medians in seconds");
+Console.WriteLine($"initdb + server start + 2 x CREATE DATABASE (by hand): {Median(baseline):0.000}");
+Console.WriteLine($"cold AppHost start to all up:                          {Median(cold):0.000}  (overhead {Median(cold) - Median(baseline):+0.000;-0.000} s, goal <= +1.5 s)");
+Console.WriteLine($"warm AppHost start to all up:                          {Median(warm):0.000}  (goal <= 1.0 s)");
+Console.WriteLine($"testing builder create -> started -> disposed:         {Median(testing):0.000}  (goal <= 2.0 s)");

@@ -1,0 +1,41 @@
+using StackModel.MigrationRunner.Database;
+using StackModel.MigrationRunner.Tests.Infrastructure;
+
+namespace StackModel.MigrationRunner.Tests;
+
+/// <summary>Before changing anything the runner proves it reached the database and server port the stack expects.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class TargetVerificationTests(PostgresServerFixture server)
+{
+    [PostgresFact]
+    public async Task A_connection_to_another_database_is_refused_with_expected_and_actual_names()
+    {
+        using var timeout = TestTimeouts.ForTest();
+        using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
+        var database = await server.CreateDatabaseAsync(timeout.Token);
+        var environment = database.RunnerEnvironment(folder.Path);
+        environment["Migrations__ExpectedDatabase"] = "app_dev";
+
+        var runner = await RunnerProcess.RunAsync(environment, timeout.Token);
+
+        Assert.True(runner.ExitCode == (int)MigrationExitCode.TargetMismatch, runner.ToString());
+        Assert.Contains($"reached database \"{database.Name}\"", runner.Output, StringComparison.Ordinal);
+        Assert.Contains("expects database \"app_dev\"", runner.Output, StringComparison.Ordinal);
+        Assert.Empty(await database.RelationsAsync(timeout.Token));
+    }
+
+    [PostgresFact]
+    public async Task A_connection_to_a_server_on_another_port_is_refused_with_expected_and_actual_ports()
+    {
+        using var timeout = TestTimeouts.ForTest();
+        using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
+        var database = await server.CreateDatabaseAsync(timeout.Token);
+
+        var result = await database.MigrateAsync(folder.Path, timeout.Token, new MigrationTarget(database.Name, 55432));
+
+        Assert.Equal(MigrationExitCode.TargetMismatch, result.ExitCode);
+        Assert.Contains($"server port {database.Port}", result.Error!.Message, StringComparison.Ordinal);
+        Assert.Contains("server port 55432", result.Error.Message, StringComparison.Ordinal);
+        Assert.Empty(await database.RelationsAsync(timeout.Token));
+    }
+}

@@ -1,6 +1,8 @@
 using StackModel.Hosting;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Dashboard;
+using StackModel.Hosting.Export;
+using StackModel.Hosting.LiteLLM;
 using StackModel.Hosting.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
@@ -12,13 +14,24 @@ builder.AddDashboard(port: 18888);
 var postgres = builder.AddPostgres("postgres", port: 55432);
 
 // Two databases, each owned by a role of its own that cannot open the other.
-var appDb = postgres.AddDatabase("app_dev");
-var litellmDb = postgres.AddDatabase("litellm_dev");
+// Host tools get them from `dotnet run --project AppHost -- env` and .env.stack (DATABASE_URL, DB_*, LITELLM_DB_*).
+var appDb = postgres.AddDatabase("app_dev").WithEnvExport("DB", urlVariable: "DATABASE_URL");
+var litellmDb = postgres.AddDatabase("litellm_dev").WithEnvExport("LITELLM_DB");
 
-// The application's migrations: app_dev only, once the database is ready.
-builder.AddProject<Projects.MigrationRunner>("migrations")
+// The LiteLLM proxy on 4000, wired to its own database only (LiteLLM:Runtime = auto | container | executable | off).
+var litellm = builder.AddLiteLLM("litellm", port: 4000)
+    .WithDatabase(litellmDb)
+    .WaitFor(litellmDb)
+    .WithEnvExport("LITELLM");
+
+// The application's migrations: app_dev only, once LiteLLM is healthy; the runner is app_dev's one migration system.
+var migrations = builder.AddProject<Projects.MigrationRunner>("migrations")
     .WithReference(appDb)
-    .WaitFor(appDb);
+    .WithEnvironment("Migrations__Path", Path.GetFullPath("../db/migrations", builder.AppHostDirectory))
+    .WithEnvironment("Migrations__WaitForHealthUrl", litellm.Resource.HealthCheckUrl)
+    .WaitFor(appDb)
+    .WaitFor(litellm);
+appDb.WithMigrations(migrations, "Drizzle migrations");
 
 builder.Build().Run();
 

@@ -17,17 +17,22 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
 {
     private readonly DistributedApplicationBuilder _inner;
     private readonly string _stateDirectory;
+    private readonly bool _ownsStateDirectory;
     private bool _built;
 
     private DistributedApplicationBuilder Inner => _inner;
 
-    private DistributedApplicationTestingBuilder(DistributedApplicationBuilder inner, string stateDirectory)
+    private DistributedApplicationTestingBuilder(DistributedApplicationBuilder inner, string stateDirectory, bool ownsStateDirectory)
     {
         _inner = inner;
         _stateDirectory = stateDirectory;
+        _ownsStateDirectory = ownsStateDirectory;
     }
 
-    /// <summary>Gets the temporary state folder of this test stack.</summary>
+    /// <summary>
+    /// Gets the state folder of this test stack: a temporary folder removed on dispose, or the folder the test passed as
+    /// <c>--Stack:StateDirectory=</c> (kept, so a second stack can start on the same state; the test removes it).
+    /// </summary>
     public string StateDirectory => _stateDirectory;
 
     /// <inheritdoc/>
@@ -44,7 +49,10 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
 
     /// <summary>Runs the AppHost entry point of <typeparamref name="TEntryPoint"/>'s assembly up to <c>Build()</c>.</summary>
     /// <typeparam name="TEntryPoint">Any type of the AppHost assembly, usually its <c>Program</c>.</typeparam>
-    /// <param name="args">Arguments for the AppHost, e.g. <c>--LiteLLM:Runtime=executable</c>.</param>
+    /// <param name="args">
+    /// Arguments for the AppHost, e.g. <c>--LiteLLM:Runtime=executable</c>. <c>--Stack:StateDirectory=&lt;folder&gt;</c> reuses a
+    /// temporary folder the test owns (to restart a stack on existing state); it is never the AppHost's own <c>.stackmodel/</c>.
+    /// </param>
     /// <param name="cancellationToken">Cancels the creation.</param>
     public static Task<DistributedApplicationTestingBuilder> CreateAsync<TEntryPoint>(string[]? args = null, CancellationToken cancellationToken = default)
         where TEntryPoint : class
@@ -55,7 +63,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
             ?? throw new InvalidOperationException($"Assembly '{assembly.GetName().Name}' has no entry point; pass a type of the AppHost project.");
         var appHostDirectory = assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "StackModel.AppHostDirectory")?.Value
             ?? Path.GetDirectoryName(assembly.Location)!;
-        var stateDirectory = CreateStateDirectory();
+        var (stateDirectory, owned) = StateDirectoryFor(args, appHostDirectory);
         DistributedApplicationBuilder? captured = null;
         var hook = NewHook(stateDirectory, appHostDirectory, b =>
         {
@@ -78,7 +86,11 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         }
         catch (Exception ex)
         {
-            Directory.Delete(stateDirectory, recursive: true);
+            if (owned)
+            {
+                DeleteStateDirectory(stateDirectory);
+            }
+
             ExceptionDispatchInfo.Capture(Unwrap(ex)).Throw();
         }
         finally
@@ -88,22 +100,26 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
 
         if (captured is null)
         {
-            Directory.Delete(stateDirectory, recursive: true);
+            if (owned)
+            {
+                DeleteStateDirectory(stateDirectory);
+            }
+
             throw new InvalidOperationException($"The entry point of '{assembly.GetName().Name}' returned without calling Build() on a StackModel builder.");
         }
 
-        return Task.FromResult(new DistributedApplicationTestingBuilder(captured, stateDirectory));
+        return Task.FromResult(new DistributedApplicationTestingBuilder(captured, stateDirectory, owned));
     }
 
     /// <summary>Creates an empty test stack to declare resources on directly.</summary>
     public static DistributedApplicationTestingBuilder Create(params string[] args)
     {
-        var stateDirectory = CreateStateDirectory();
+        var (stateDirectory, owned) = StateDirectoryFor(args, Directory.GetCurrentDirectory());
         var previous = TestingHook.Current;
         TestingHook.Current = NewHook(stateDirectory, Directory.GetCurrentDirectory(), beforeBuild: null);
         try
         {
-            return new DistributedApplicationTestingBuilder(new DistributedApplicationBuilder(args, appHostAssembly: null), stateDirectory);
+            return new DistributedApplicationTestingBuilder(new DistributedApplicationBuilder(args, appHostAssembly: null), stateDirectory, owned);
         }
         finally
         {
@@ -137,11 +153,15 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
             var app = Inner.Build();
             _built = true;
             var directory = _stateDirectory;
-            app.OnDisposed(() =>
+            if (_ownsStateDirectory)
             {
-                DeleteStateDirectory(directory);
-                return ValueTask.CompletedTask;
-            });
+                app.OnDisposed(() =>
+                {
+                    DeleteStateDirectory(directory);
+                    return ValueTask.CompletedTask;
+                });
+            }
+
             return app;
         }
         finally
@@ -153,7 +173,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     /// <summary>Removes the state folder when no application was built from this builder.</summary>
     public ValueTask DisposeAsync()
     {
-        if (!_built)
+        if (!_built && _ownsStateDirectory)
         {
             DeleteStateDirectory(_stateDirectory);
         }
@@ -191,6 +211,26 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         },
         ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
     };
+
+    /// <summary>The folder given as <c>--Stack:StateDirectory=</c> (kept; the test owns it), or a new temporary one (removed on dispose).</summary>
+    private static (string Directory, bool Owned) StateDirectoryFor(string[]? args, string appHostDirectory)
+    {
+        var given = new ConfigurationBuilder().AddCommandLine(Cli.CommandLine.ConfigurationArgs(args ?? [])).Build()["Stack:StateDirectory"];
+        if (string.IsNullOrWhiteSpace(given))
+        {
+            return (CreateStateDirectory(), true);
+        }
+
+        var directory = Path.GetFullPath(given, appHostDirectory);
+        if (string.Equals(directory.TrimEnd(Path.DirectorySeparatorChar), Path.Combine(appHostDirectory, ".stackmodel"), StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"A test stack never runs on the AppHost's own state folder '{directory}' (the developer's data). Pass a temporary folder the test owns as --Stack:StateDirectory=.");
+        }
+
+        System.IO.Directory.CreateDirectory(directory);
+        return (directory, false);
+    }
 
     /// <summary>
     /// Where test stacks cache a fresh cluster to copy instead of running initdb: a machine-wide cache like NuGet's. Under root it

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Cli;
 using StackModel.Hosting.Dashboard;
+using StackModel.Hosting.Export;
 using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Runtimes;
 using StackModel.Hosting.State;
@@ -83,7 +84,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Runs the command line and returns the exit code.</summary>
     public Task<int> RunAsync(CancellationToken cancellationToken = default) => CommandLine.InvokeAsync(this, _builder.Args, cancellationToken);
 
-    /// <summary>Resolves parameters from configuration or the state folder, creating the state folder when needed.</summary>
+    /// <summary>Resolves parameters from configuration or the state folder (creating it when needed), and where resources with a runtime choice run.</summary>
     public void Prepare()
     {
         if (_state is not null)
@@ -94,6 +95,9 @@ public sealed class DistributedApplication : IAsyncDisposable
         var state = new StackStateStore(StateDirectory);
         state.EnsureCreated();
         ParameterResolver.Resolve(Model.Resources.OfType<ParameterResource>(), Configuration, state);
+        RuntimeSelector.Resolve(Model.Resources, Configuration, Services.GetRequiredService<IContainerEngineProbe>(), AppHostDirectory,
+            Services.GetRequiredService<ILoggerFactory>().CreateLogger<DistributedApplication>());
+        TargetGuardEnvironment.SetRecordPaths(Model, state);
         _state = state;
     }
 
@@ -141,6 +145,7 @@ public sealed class DistributedApplication : IAsyncDisposable
                 reporter.ShowDashboard(_dashboard.StatusLine);
             }
 
+            await StackEnvFile.WriteAsync(this, stop.Token).ConfigureAwait(false);
             await Orchestrator.WhenSettledAsync(stop.Token).ConfigureAwait(false);
             reporter.PrintSummary(Orchestrator.Resources.Select(r => r.Name));
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);

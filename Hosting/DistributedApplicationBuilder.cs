@@ -1,11 +1,13 @@
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Cli;
 using StackModel.Hosting.Orchestration;
+using StackModel.Hosting.Postgres;
 using StackModel.Hosting.Runtimes;
 using StackModel.Hosting.Runtimes.Process;
 using StackModel.Hosting.Testing;
@@ -50,6 +52,9 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         Services.AddSingleton<ResourceLoggerService>();
         Services.AddSingleton<PostgresProcessRuntime>();
         Services.AddSingleton<IPostgresRuntime>(sp => sp.GetRequiredService<PostgresProcessRuntime>());
+        Services.TryAddSingleton<IContainerEngineProbe, NoContainerEngine>();
+        Rules.Add(new DatabaseOwnershipRule());
+        Rules.Add(new SingleMigrationSystemRule());
     }
 
     public string[] Args { get; }

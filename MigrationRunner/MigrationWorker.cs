@@ -47,7 +47,7 @@ internal sealed class MigrationWorker(
 
             // Resolved here, not injected: a missing connection string is a refusal with exit code 2, not a crash.
             var dataSource = services.GetRequiredService<NpgsqlDataSource>();
-            var engine = new MigrationEngine(dataSource, new TargetVerifier(options.ExpectedTarget, _logger), _logger);
+            var engine = new MigrationEngine(dataSource, new TargetVerifier(options.ExpectedTarget, new StackGuardTarget(configuration, options.ConnectionName), _logger), _logger);
             result = await engine.RunAsync(options.MigrationsPath, cancellationToken);
         }
         catch (MigrationException ex)

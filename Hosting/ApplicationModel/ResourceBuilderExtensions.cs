@@ -81,6 +81,8 @@ public static class ResourceBuilderExtensions
             {
                 c.EnvironmentVariables[$"{prefix}_{key}"] = value;
             }
+
+            State.TargetGuardEnvironment.Add(c, resource, name);
         }));
     }
 

@@ -5,9 +5,12 @@ namespace StackModel.Hosting.Cli;
 /// <summary>The AppHost's verbs besides running the stack.</summary>
 internal static class Verbs
 {
-    public static IEnumerable<Command> All(DistributedApplication app)
+    public static IEnumerable<Command> All(DistributedApplication app) => All(app, CliConsole.System);
+
+    public static IEnumerable<Command> All(DistributedApplication app, CliConsole console)
     {
         ArgumentNullException.ThrowIfNull(app);
-        return [];
+        ArgumentNullException.ThrowIfNull(console);
+        return [EnvVerb.Create(app, console), ResetVerb.Create(app, console)];
     }
 }

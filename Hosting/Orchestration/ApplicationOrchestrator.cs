@@ -29,18 +29,24 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
         _startOrder = DependencyGraph.StartOrder(context.Model.Resources).Where(r => r is not ParameterResource).ToArray();
         foreach (var resource in _startOrder)
         {
+            var selection = RuntimeSelection.Of(resource);
             context.Notifications.Publish(new ResourceSnapshot
             {
                 Name = resource.Name,
                 ResourceType = ResourceTypes.Of(resource),
-                Runtime = resource switch
+                Runtime = (selection?.Kind, resource) switch
                 {
-                    PostgresDatabaseResource => string.Empty,
-                    PostgresServerResource => postgresRuntime.Name,
-                    ContainerResource => "container",
+                    (RuntimeKind.Off, _) => string.Empty,
+                    (RuntimeKind.Executable, _) => "process",
+                    (RuntimeKind.Container, _) => "container",
+                    (_, PostgresDatabaseResource) => string.Empty,
+                    (_, PostgresServerResource) => postgresRuntime.Name,
+                    (_, ContainerResource) => "container",
                     _ => "process",
                 },
                 Urls = ResourceTypes.HostUrls(resource),
+                Disabled = selection is { Kind: RuntimeKind.Off },
+                Reason = selection is { Kind: RuntimeKind.Off } ? selection.Reason : null,
             });
         }
     }
@@ -51,7 +57,7 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
     /// <summary>Launches every resource; returns at once. Each resource starts when what it waits for is ready.</summary>
     public void Start()
     {
-        foreach (var resource in _startOrder.Where(IsRunnable))
+        foreach (var resource in _startOrder.Where(r => IsRunnable(r) && !IsTurnedOff(r)))
         {
             Launch(resource);
         }
@@ -83,6 +89,11 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
         if (!IsRunnable(resource))
         {
             throw new DistributedApplicationException($"Resource '{name}' is started by its parent; start '{((IResourceWithParent)resource).Parent.Name}' instead.");
+        }
+
+        if (IsTurnedOff(resource))
+        {
+            throw new DistributedApplicationException($"{RuntimeSelection.Of(resource)!.Reason} Change the setting and restart the AppHost.");
         }
 
         if (_runners.TryGetValue(resource.Name, out var running) && !running.Completion.IsCompleted)
@@ -148,6 +159,8 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
 
     private static bool IsRunnable(IResource resource) => resource is PostgresServerResource or ProjectResource or ExecutableResource or ContainerResource;
 
+    private static bool IsTurnedOff(IResource resource) => RuntimeSelection.Of(resource) is { Kind: RuntimeKind.Off };
+
     private IResource Find(string name) =>
         _startOrder.FirstOrDefault(r => r.Name == name)
         ?? throw new DistributedApplicationException($"The stack has no resource named '{name}'. Resources: {string.Join(", ", _startOrder.Select(r => r.Name))}.");
@@ -202,6 +215,8 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
 
     private ResourceRunner CreateRunner(IResource resource) => resource switch
     {
+        _ when RuntimeSelection.Of(resource) is { Reason: { } cannotStart } => throw new DistributedApplicationException(cannotStart),
+        _ when RuntimeSelection.Of(resource) is { Kind: RuntimeKind.Executable } => new ProcessResourceRunner(resource, _context),
         PostgresServerResource server => new PostgresServerRunner(server, _context, _postgresRuntime),
         ProjectResource or ExecutableResource => new ProcessResourceRunner(resource, _context),
         ContainerResource => throw new DistributedApplicationException(

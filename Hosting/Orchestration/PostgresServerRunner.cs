@@ -3,7 +3,7 @@ using Npgsql;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Postgres;
 using StackModel.Hosting.Runtimes;
-using StackModel.Hosting.State;
+using StackModel.ServiceDefaults.Guard;
 
 namespace StackModel.Hosting.Orchestration;
 

@@ -53,6 +53,11 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
     private async Task<(string Program, IReadOnlyList<string> Args, string WorkingDirectory)> CommandAsync(CancellationToken cancellationToken)
     {
         var args = await EnvironmentRenderer.RenderArgsAsync(Resource, NetworkContext.Host, cancellationToken).ConfigureAwait(false);
+        if (RuntimeSelection.Of(Resource) is { Kind: RuntimeKind.Executable, Program: { } program } selection)
+        {
+            return (program, [.. selection.LeadingArgs, .. args], selection.WorkingDirectory ?? Environment.CurrentDirectory);
+        }
+
         switch (Resource)
         {
             case ProjectResource project:

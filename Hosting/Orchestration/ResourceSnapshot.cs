@@ -30,7 +30,7 @@ public sealed record ResourceSnapshot
     /// <summary>Gets when the resource started waiting (set with the <see cref="ResourceState.Waiting"/> state), for "waiting for X (30 s)".</summary>
     public DateTimeOffset? WaitingSince { get; init; }
 
-    /// <summary>Gets the addresses a process on the host uses (<c>tcp://127.0.0.1:55432</c>).</summary>
+    /// <summary>Gets the addresses a process on the host uses (<c>tcp://127.0.0.1:&lt;host port&gt;</c>).</summary>
     public IReadOnlyList<string> Urls { get; init; } = [];
 
     /// <summary>Gets why the resource is in its state (FailedToStart, NotStarted, Unhealthy), with the fix.</summary>

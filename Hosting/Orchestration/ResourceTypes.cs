@@ -10,6 +10,7 @@ internal static class ResourceTypes
         PostgresServerResource => "Postgres",
         PostgresDatabaseResource => "Database",
         ProjectResource => "Project",
+        LiteLLM.LiteLLMResource => "LiteLLM",
         ContainerResource => "Container",
         ExecutableResource => "Executable",
         ParameterResource => "Parameter",

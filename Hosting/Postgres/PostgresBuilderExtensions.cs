@@ -42,4 +42,31 @@ public static class PostgresBuilderExtensions
         server.AddDatabase(database);
         return builder.ApplicationBuilder.AddResource(database);
     }
+
+    /// <summary>
+    /// Declares <paramref name="owner"/> one of the database's owners: the programs allowed its owner credentials. Once a database
+    /// declares owners, <c>Build()</c> refuses any other program that references it or is given a value built from its connection.
+    /// </summary>
+    /// <param name="builder">The database.</param>
+    /// <param name="owner">A program of the application that uses this database.</param>
+    public static IResourceBuilder<PostgresDatabaseResource> WithOwner(this IResourceBuilder<PostgresDatabaseResource> builder, IResourceBuilder<IResource> owner)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(owner);
+        return builder.WithAnnotation(new DatabaseOwnerAnnotation(owner.Resource));
+    }
+
+    /// <summary>
+    /// Declares <paramref name="migrator"/> the database's migration system, and so one of its owners. <c>Build()</c> refuses a
+    /// database with two migration systems.
+    /// </summary>
+    /// <param name="builder">The database.</param>
+    /// <param name="migrator">The program that changes the database's schema (e.g. the migration runner).</param>
+    /// <param name="system">What kind of migrations it runs, shown in messages; defaults to the resource's name.</param>
+    public static IResourceBuilder<PostgresDatabaseResource> WithMigrations(this IResourceBuilder<PostgresDatabaseResource> builder, IResourceBuilder<IResource> migrator, string? system = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(migrator);
+        return builder.WithAnnotation(new DatabaseMigrationsAnnotation(migrator.Resource, system ?? $"migrations run by '{migrator.Resource.Name}'"));
+    }
 }

@@ -1,5 +1,5 @@
 using Npgsql;
-using StackModel.Hosting.State;
+using StackModel.ServiceDefaults.Guard;
 
 namespace StackModel.Hosting.Postgres;
 
@@ -60,19 +60,16 @@ internal static class PostgresProvisioner
                 $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{database.OwnerRole}') THEN CREATE ROLE {role} LOGIN PASSWORD {literal}; " +
                 $"ELSE ALTER ROLE {role} LOGIN PASSWORD {literal}; END IF; END $$", cancellationToken).ConfigureAwait(false);
 
-            await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection))
+            if (await DatabaseOidAsync(connection, database.DatabaseName, cancellationToken).ConfigureAwait(false) is null)
             {
-                exists.Parameters.AddWithValue(database.DatabaseName);
-                if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
-                {
-                    await ExecuteAsync(connection, $"CREATE DATABASE {db} OWNER {role}", cancellationToken).ConfigureAwait(false);
-                }
+                await ExecuteAsync(connection, $"CREATE DATABASE {db} OWNER {role}", cancellationToken).ConfigureAwait(false);
             }
 
             await ExecuteAsync(connection,
                 $"ALTER DATABASE {db} OWNER TO {role}; REVOKE ALL ON DATABASE {db} FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {role}",
                 cancellationToken).ConfigureAwait(false);
-            records.Add(new DatabaseRecord(database.Name, database.DatabaseName, database.OwnerRole));
+            var oid = await DatabaseOidAsync(connection, database.DatabaseName, cancellationToken).ConfigureAwait(false);
+            records.Add(new DatabaseRecord(database.Name, database.DatabaseName, database.OwnerRole, oid));
         }
 
         return records;
@@ -94,6 +91,13 @@ internal static class PostgresProvisioner
 
         await using var fresh = await superUser.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         return await ServerIdentity.ReadAsync(fresh, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<long?> DatabaseOidAsync(NpgsqlConnection connection, string databaseName, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT oid::bigint FROM pg_database WHERE datname = $1", connection);
+        command.Parameters.AddWithValue(databaseName);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

@@ -42,5 +42,8 @@ public sealed class PostgresServerResource : Resource, IResourceWithEndpoints, I
     public IReadOnlyList<KeyValuePair<string, ReferenceExpression>> ConnectionProperties =>
         PostgresConnectionStrings.Properties(Endpoint, SuperUserName, SuperUserPassword, "postgres");
 
+    /// <summary>Gets or sets the stack record of this server's cluster (set when the stack resolves its state); guarded consumers are given it.</summary>
+    internal string? RecordPath { get; set; }
+
     internal void AddDatabase(PostgresDatabaseResource database) => _databases.Add(database);
 }

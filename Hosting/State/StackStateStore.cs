@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using StackModel.ServiceDefaults.Guard;
 
 namespace StackModel.Hosting.State;
 
@@ -91,7 +92,18 @@ internal sealed class StackStateStore : IDisposable
         }
     }
 
-    public StackRecord? ReadRecord() => StackRecord.TryRead(RecordPath);
+    /// <summary>Reads the stack record, or returns <see langword="null"/> before the cluster was created.</summary>
+    public StackRecord? ReadRecord()
+    {
+        try
+        {
+            return StackRecord.TryRead(RecordPath);
+        }
+        catch (StackGuardException ex)
+        {
+            throw new DistributedApplicationException(ex.Message, ex);
+        }
+    }
 
     public void WriteRecord(StackRecord record) => record.Write(RecordPath);
 

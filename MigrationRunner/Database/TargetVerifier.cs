@@ -2,15 +2,17 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using StackModel.MigrationRunner.Logging;
+using StackModel.ServiceDefaults.Guard;
 
 namespace StackModel.MigrationRunner.Database;
 
 /// <summary>
-/// Proves the target before anything is changed: <c>current_database()</c> and <c>inet_server_port()</c> must equal
-/// what the stack expects. The one place that decides "is this the right database" — the stack-record guard
-/// (cluster identity) extends this class.
+/// Proves the target before anything is changed. Under the AppHost, the stack-record guard checks <c>current_database()</c>,
+/// <c>inet_server_port()</c>, the database's oid and owner and the cluster's identity against <c>stack.json</c> — the stack's own
+/// record, not the connection string that chose the server. Standalone, <c>Migrations:ExpectedDatabase</c> and
+/// <c>Migrations:ExpectedServerPort</c> give the expectation.
 /// </summary>
-internal sealed class TargetVerifier(MigrationTarget expected, ILogger logger)
+internal sealed class TargetVerifier(MigrationTarget expected, StackGuardTarget stackGuard, ILogger logger)
 {
     private const string Sql = "SELECT current_database(), inet_server_port()";
 
@@ -29,7 +31,18 @@ internal sealed class TargetVerifier(MigrationTarget expected, ILogger logger)
         }
 
         var actualPort = port?.ToString(CultureInfo.InvariantCulture) ?? "none (unix socket)";
-        if (!expected.IsSpecified)
+        if (StackTargetGuard.IsConfigured(stackGuard.Configuration))
+        {
+            try
+            {
+                await StackTargetGuard.VerifyAsync(connection, stackGuard.Configuration, stackGuard.ConnectionName, cancellationToken);
+            }
+            catch (StackGuardException ex)
+            {
+                throw new MigrationException(MigrationExitCode.TargetMismatch, "Refusing to migrate. " + ex.Message, ex);
+            }
+        }
+        else if (!expected.IsSpecified)
         {
             logger.TargetNotVerified(database, actualPort);
             return;

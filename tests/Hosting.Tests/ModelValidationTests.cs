@@ -22,12 +22,12 @@ public class ModelValidationTests
     public void Two_endpoints_on_one_host_port_are_refused_naming_both()
     {
         var builder = TestBuilder.Create();
-        builder.AddPostgres("postgres", port: 55432);
-        builder.AddExecutable("web", "web", ".").WithHttpEndpoint(port: 55432);
+        builder.AddPostgres("postgres", port: 15432);
+        builder.AddExecutable("web", "web", ".").WithHttpEndpoint(port: 15432);
 
         var error = Assert.Throws<DistributedApplicationException>(() => builder.Build());
 
-        Assert.Contains("Host port 55432", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Host port 15432", error.Message, StringComparison.Ordinal);
         Assert.Contains("'postgres'", error.Message, StringComparison.Ordinal);
         Assert.Contains("'web'", error.Message, StringComparison.Ordinal);
     }
@@ -90,7 +90,7 @@ public class ModelValidationTests
     public void An_invalid_port_override_in_configuration_is_refused()
     {
         var builder = TestBuilder.Create();
-        builder.AddPostgres("postgres", port: 55432);
+        builder.AddPostgres("postgres", port: 15432);
         builder.Configuration["Stack:Ports:postgres:tcp"] = "70000";
 
         var error = Assert.Throws<DistributedApplicationException>(() => builder.Build());
@@ -107,7 +107,7 @@ public class ModelValidationTests
     public void A_database_name_that_is_not_a_plain_identifier_is_refused(string name)
     {
         var builder = TestBuilder.Create();
-        var postgres = builder.AddPostgres("postgres", port: 55432);
+        var postgres = builder.AddPostgres("postgres", port: 15432);
 
         var error = Assert.Throws<ArgumentException>(() => postgres.AddDatabase("db", name));
 
@@ -119,7 +119,7 @@ public class ModelValidationTests
     public void A_database_declared_twice_on_one_server_is_refused()
     {
         var builder = TestBuilder.Create();
-        var postgres = builder.AddPostgres("postgres", port: 55432);
+        var postgres = builder.AddPostgres("postgres", port: 15432);
         postgres.AddDatabase("app_dev");
 
         Assert.Throws<DistributedApplicationException>(() => postgres.AddDatabase("app_dev2", "app_dev"));
@@ -129,7 +129,7 @@ public class ModelValidationTests
     public void A_valid_stack_builds_and_lists_its_resources()
     {
         var builder = TestBuilder.Create();
-        var postgres = builder.AddPostgres("postgres", port: 55432);
+        var postgres = builder.AddPostgres("postgres", port: 15432);
         var db = postgres.AddDatabase("app_dev");
         builder.AddExecutable("runner", "runner", ".").WithReference(db).WaitFor(db);
 

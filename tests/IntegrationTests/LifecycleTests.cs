@@ -73,10 +73,11 @@ public class LifecycleTests
     {
         var ct = TestStack.Timeout();
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(null, ct);
+        var declaredPort = builder.Resources.OfType<StackModel.Hosting.Postgres.PostgresServerResource>().Single().Endpoint.Annotation.HostPort; // as Program.cs declares it
         await using var app = await builder.BuildAsync(ct);
 
         Assert.StartsWith(Path.GetTempPath(), app.StateDirectory, StringComparison.Ordinal);
         Assert.DoesNotContain(".stackmodel", app.StateDirectory, StringComparison.Ordinal);
-        Assert.NotEqual(55432, ((StackModel.Hosting.Postgres.PostgresServerResource)app.Model["postgres"]).Endpoint.Annotation.HostPort);
+        Assert.NotEqual(declaredPort, ((StackModel.Hosting.Postgres.PostgresServerResource)app.Model["postgres"]).Endpoint.Annotation.HostPort);
     }
 }

@@ -26,13 +26,13 @@ public sealed class MigrationRunnerOptionsTests
             ("Migrations:WaitForHealthUrl", "http://127.0.0.1:4000/health/liveliness"),
             ("Migrations:WaitTimeout", "00:00:30"),
             ("Migrations:ExpectedDatabase", "app_dev"),
-            ("Migrations:ExpectedServerPort", "55432")));
+            ("Migrations:ExpectedServerPort", "15432")));
 
         Assert.Equal("other", options.ConnectionName);
         Assert.Equal(new Uri("http://127.0.0.1:4000/health/liveliness"), options.WaitForHealthUrl);
         Assert.Equal(TimeSpan.FromSeconds(30), options.WaitTimeout);
         Assert.Equal("app_dev", options.ExpectedTarget.Database);
-        Assert.Equal(55432, options.ExpectedTarget.ServerPort);
+        Assert.Equal(15432, options.ExpectedTarget.ServerPort);
     }
 
     [Theory]

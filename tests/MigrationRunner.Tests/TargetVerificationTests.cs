@@ -31,11 +31,11 @@ public sealed class TargetVerificationTests(PostgresServerFixture server)
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
         var database = await server.CreateDatabaseAsync(timeout.Token);
 
-        var result = await database.MigrateAsync(folder.Path, timeout.Token, new MigrationTarget(database.Name, 55432));
+        var result = await database.MigrateAsync(folder.Path, timeout.Token, new MigrationTarget(database.Name, 15432));
 
         Assert.Equal(MigrationExitCode.TargetMismatch, result.ExitCode);
         Assert.Contains($"server port {database.Port}", result.Error!.Message, StringComparison.Ordinal);
-        Assert.Contains("server port 55432", result.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("server port 15432", result.Error.Message, StringComparison.Ordinal);
         Assert.Empty(await database.RelationsAsync(timeout.Token));
     }
 }

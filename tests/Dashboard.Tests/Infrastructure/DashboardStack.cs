@@ -6,8 +6,9 @@ using StackModel.Hosting.Testing;
 namespace StackModel.Dashboard.Tests.Infrastructure;
 
 /// <summary>
-/// The real AppHost definition as a test stack with the dashboard turned on. Until the AppHost declares LiteLLM itself, the stack
-/// gets a <c>litellm</c> executable running the LiteLLM stand-in against <c>litellm_dev</c>, and the migration runner waits for it.
+/// The real AppHost definition as a test stack with the dashboard turned on and LiteLLM run as the stand-in executable. Should the
+/// AppHost not declare LiteLLM, the stack gets a <c>litellm</c> executable running the stand-in against <c>litellm_dev</c>, and
+/// the migration runner waits for it.
 /// </summary>
 internal static class DashboardStack
 {
@@ -15,7 +16,9 @@ internal static class DashboardStack
 
     public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken)
     {
-        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(["--Dashboard:Enabled=true"], cancellationToken);
+        // The AppHost's own LiteLLM runs the stand-in as an executable (the real proxy cannot be obtained here).
+        string[] args = ["--Dashboard:Enabled=true", "--LiteLLM:Runtime=executable", "--LiteLLM:Command=dotnet", $"--LiteLLM:CommandArgs:0={Machine.LiteLLMStandInPath}"];
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(args, cancellationToken);
         if (!builder.Resources.Any(r => r.Name == LiteLLM))
         {
             AddLiteLLMStandIn(builder);

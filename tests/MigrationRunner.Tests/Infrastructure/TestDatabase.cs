@@ -22,7 +22,7 @@ public sealed class TestDatabase(PostgresServerFixture server, string name)
     internal async Task<MigrationResult> MigrateAsync(string folder, CancellationToken cancellationToken, MigrationTarget? expected = null)
     {
         await using var dataSource = NpgsqlDataSource.Create(ConnectionString);
-        var engine = new MigrationEngine(dataSource, new TargetVerifier(expected ?? new MigrationTarget(Name, Port), NullLogger.Instance), NullLogger.Instance);
+        var engine = new MigrationEngine(dataSource, new TargetVerifier(expected ?? new MigrationTarget(Name, Port), new StackGuardTarget(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build(), Name), NullLogger.Instance), NullLogger.Instance);
         return await engine.RunAsync(folder, cancellationToken);
     }
 

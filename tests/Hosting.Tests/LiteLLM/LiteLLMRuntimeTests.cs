@@ -1,0 +1,108 @@
+using Microsoft.Extensions.DependencyInjection;
+using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.Runtimes;
+
+namespace StackModel.Hosting.Tests.LiteLLM;
+
+public class LiteLLMRuntimeTests
+{
+    [Fact]
+    public async Task Auto_without_a_container_engine_or_the_command_turns_LiteLLM_off_and_names_both_remedies()
+    {
+        var selection = await SelectAsync("--LiteLLM:Command=litellm-not-installed-here");
+
+        Assert.Equal(RuntimeKind.Off, selection.Kind);
+        Assert.Equal("auto", selection.Setting);
+        Assert.Contains("'litellm'", selection.Reason, StringComparison.Ordinal);
+        Assert.Contains("Docker or Podman", selection.Reason, StringComparison.Ordinal);
+        Assert.Contains("pip install 'litellm[proxy]'", selection.Reason, StringComparison.Ordinal);
+        Assert.Contains("LiteLLM:Command", selection.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Auto_runs_the_command_as_a_host_process_when_it_is_on_PATH_and_no_engine_answers()
+    {
+        var selection = await SelectAsync("--LiteLLM:Command=dotnet");
+
+        Assert.Equal(RuntimeKind.Executable, selection.Kind);
+        Assert.Equal("dotnet", selection.Program);
+        Assert.Null(selection.Reason);
+    }
+
+    [Fact]
+    public async Task Auto_picks_a_container_when_an_engine_answers()
+    {
+        var selection = await SelectAsync(engineAnswers: true, "--LiteLLM:Command=dotnet");
+
+        Assert.Equal(RuntimeKind.Container, selection.Kind);
+        Assert.Null(selection.Reason);
+    }
+
+    [Fact]
+    public async Task Container_without_a_container_runtime_cannot_start_and_says_what_to_set_instead()
+    {
+        var selection = await SelectAsync("--LiteLLM:Runtime=container");
+
+        Assert.Equal(RuntimeKind.Container, selection.Kind);
+        Assert.Contains("LiteLLM:Runtime=container", selection.Reason, StringComparison.Ordinal);
+        Assert.Contains("no container runtime is available", selection.Reason, StringComparison.Ordinal);
+        Assert.Contains("LiteLLM:Runtime=executable", selection.Reason, StringComparison.Ordinal);
+        Assert.Contains("LiteLLM:Runtime=off", selection.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Executable_takes_a_program_with_leading_arguments_and_extra_command_args()
+    {
+        var selection = await SelectAsync("--LiteLLM:Runtime=executable", "--LiteLLM:Command=dotnet /opt/standin/StackModel.LiteLLMStandIn.dll", "--LiteLLM:CommandArgs:0=--debug");
+
+        Assert.Equal(RuntimeKind.Executable, selection.Kind);
+        Assert.Equal("dotnet", selection.Program);
+        Assert.Equal(["/opt/standin/StackModel.LiteLLMStandIn.dll", "--debug"], selection.LeadingArgs);
+        Assert.Null(selection.Reason);
+    }
+
+    [Fact]
+    public async Task Executable_with_a_command_that_is_not_installed_cannot_start_and_says_how_to_install_it()
+    {
+        var selection = await SelectAsync("--LiteLLM:Runtime=executable", "--LiteLLM:Command=litellm-not-installed-here");
+
+        Assert.Equal(RuntimeKind.Executable, selection.Kind);
+        Assert.Contains("'litellm-not-installed-here'", selection.Reason, StringComparison.Ordinal);
+        Assert.Contains("pip install 'litellm[proxy]'", selection.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Off_turns_LiteLLM_off_with_the_setting_as_the_reason()
+    {
+        var selection = await SelectAsync("--LiteLLM:Runtime=OFF");
+
+        Assert.Equal(RuntimeKind.Off, selection.Kind);
+        Assert.Contains("LiteLLM:Runtime=off", selection.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_runtime_is_refused_with_the_accepted_values()
+    {
+        var error = await Assert.ThrowsAsync<DistributedApplicationException>(() => SelectAsync("--LiteLLM:Runtime=docker"));
+
+        Assert.Contains("'docker'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("auto, container, executable or off", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Task<RuntimeSelection> SelectAsync(params string[] args) => SelectAsync(engineAnswers: false, args);
+
+    private static async Task<RuntimeSelection> SelectAsync(bool engineAnswers, params string[] args)
+    {
+        using var state = new TempStateDirectory();
+        var model = LiteLLMModel.Create(state.Path, args);
+        model.Builder.Services.AddSingleton<IContainerEngineProbe>(new FixedProbe(engineAnswers));
+        await using var app = model.Builder.Build();
+        app.Prepare();
+        return RuntimeSelection.Of(model.LiteLLM.Resource) ?? throw new InvalidOperationException("The runtime choice was not resolved.");
+    }
+
+    private sealed class FixedProbe(bool answers) : IContainerEngineProbe
+    {
+        public bool Answers() => answers;
+    }
+}

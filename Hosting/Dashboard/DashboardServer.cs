@@ -30,10 +30,10 @@ internal sealed partial class DashboardServer : IAsyncDisposable
     /// <summary>Gets the login token of this run.</summary>
     public DashboardToken Token { get; }
 
-    /// <summary>Gets the dashboard's address (<c>http://127.0.0.1:18888</c>), or <see langword="null"/> when it is off.</summary>
+    /// <summary>Gets the dashboard's address (<c>http://127.0.0.1:&lt;port&gt;</c>), or <see langword="null"/> when it is off.</summary>
     public Uri? BaseUrl { get; private set; }
 
-    /// <summary>Gets the URL that signs a browser in (<c>http://127.0.0.1:18888/login?t=…</c>), or <see langword="null"/> when it is off.</summary>
+    /// <summary>Gets the URL that signs a browser in (<c>http://127.0.0.1:&lt;port&gt;/login?t=…</c>), or <see langword="null"/> when it is off.</summary>
     public Uri? LoginUrl => BaseUrl is null ? null : new Uri(BaseUrl, "/login?t=" + Token.Value);
 
     /// <summary>Gets why the dashboard is off, or <see langword="null"/> when it runs.</summary>

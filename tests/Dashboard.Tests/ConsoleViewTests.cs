@@ -61,7 +61,7 @@ public partial class ConsoleViewTests
         using var cts = new CancellationTokenSource();
 
         var running = view.RunAsync(cts.Token);
-        view.ShowDashboard("Dashboard: http://127.0.0.1:18888/login?t=abc");
+        view.ShowDashboard("Dashboard: http://127.0.0.1:1234/login?t=abc");
         await Task.Delay(1500);
         await cts.CancelAsync();
         await running.WaitAsync(TimeSpan.FromSeconds(10));
@@ -71,6 +71,6 @@ public partial class ConsoleViewTests
         Assert.Contains("Healthy", text, StringComparison.Ordinal);
         Assert.Contains("tcp://127.0.0.1:55432", text, StringComparison.Ordinal);
         Assert.Matches(@"waiting for litellm \(1[2-9] s\)", text);
-        Assert.Contains("Dashboard: http://127.0.0.1:18888/login?t=abc", text, StringComparison.Ordinal);
+        Assert.Contains("Dashboard: http://127.0.0.1:1234/login?t=abc", text, StringComparison.Ordinal);
     }
 }

@@ -28,7 +28,7 @@ internal sealed class SleeperStack : IAsyncDisposable
     public static async Task<SleeperStack> StartAsync(CancellationToken cancellationToken, params string[] args)
     {
         await using var builder = DistributedApplicationTestingBuilder.Create(["--Dashboard:Enabled=true", .. args]);
-        builder.AddDashboard(port: 18888);
+        builder.AddDashboard(port: 0);
         var secret = builder.AddParameter("api-key", new GeneratedParameterDefault { Prefix = "key-" });
         builder.AddExecutable(Sleeper, "sleep", ".", "300")
             .WithEnvironment("API_KEY", secret)

@@ -1,10 +1,14 @@
 using StackModel.Hosting;
 using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.Dashboard;
 using StackModel.Hosting.Export;
 using StackModel.Hosting.LiteLLM;
 using StackModel.Hosting.Postgres;
 
 var builder = DistributedApplication.CreateBuilder(args);
+
+// The dashboard: http://127.0.0.1:18888, login URL with a fresh token printed on the console.
+builder.AddDashboard(port: 18888);
 
 // One PostgreSQL server; the host reaches it on 127.0.0.1:55432, peers on the stack network on postgres:5432.
 var postgres = builder.AddPostgres("postgres", port: 55432);

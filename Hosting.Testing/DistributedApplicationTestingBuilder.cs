@@ -212,6 +212,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
             ["Stack:Name"] = "stackmodel-test-" + Path.GetFileName(stateDirectory).Split('-').Last().ToLowerInvariant(),
             ["Stack:WriteEnvFile"] = "false",
             ["Dashboard:Enabled"] = "false",
+            ["Dashboard:Port"] = "0",
             ["Stack:ClusterTemplateDirectory"] = ClusterTemplateCache,
         },
         ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Cli;
+using StackModel.Hosting.Dashboard;
 using StackModel.Hosting.Export;
 using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Runtimes;
@@ -22,6 +23,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly DistributedApplicationBuilder _builder;
     private StackStateStore? _state;
     private ApplicationOrchestrator? _orchestrator;
+    private DashboardServer? _dashboard;
     private readonly List<Func<ValueTask>> _onDisposed = [];
 
     internal DistributedApplication(IHost host, DistributedApplicationModel model, StackOptions options, DistributedApplicationBuilder builder)
@@ -64,6 +66,9 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     internal ApplicationOrchestrator Orchestrator => _orchestrator ?? throw new InvalidOperationException("The stack has not been started.");
 
+    /// <summary>Gets the dashboard once the stack started, or <see langword="null"/> when none was declared or it is turned off.</summary>
+    internal DashboardServer? Dashboard => _dashboard;
+
     internal StackStateStore State => _state ?? throw new InvalidOperationException("The stack has not been prepared.");
 
     /// <summary>Runs the command line: the stack until Ctrl+C / SIGTERM, or the verb given. Sets the process exit code.</summary>
@@ -98,7 +103,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     }
 
     /// <summary>Starts the stack: every resource starts once what it waits for is ready. Returns without waiting for them.</summary>
-    public Task StartAsync(CancellationToken cancellationToken = default)
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         Prepare();
@@ -108,8 +113,8 @@ public sealed class DistributedApplication : IAsyncDisposable
             Containers = Services.GetRequiredService<ContainerStack>(),
         };
         _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
+        _dashboard = await DashboardServer.StartIfEnabledAsync(this, cancellationToken).ConfigureAwait(false);
         _orchestrator.Start();
-        return Task.CompletedTask;
     }
 
     /// <summary>Stops every resource, dependents first.</summary>
@@ -119,6 +124,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         {
             await _orchestrator.StopAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        if (_dashboard is not null)
+        {
+            await _dashboard.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Runs the stack until Ctrl+C or SIGTERM, reporting states on the console.</summary>
@@ -127,11 +137,18 @@ public sealed class DistributedApplication : IAsyncDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        var reporter = new ConsoleReporter(ResourceNotifications, Console.Out);
+        IConsoleView reporter = Console.IsOutputRedirected
+            ? new ConsoleReporter(ResourceNotifications, Console.Out)
+            : new ConsoleLiveView(ResourceNotifications, Spectre.Console.AnsiConsole.Console);
         var reporting = reporter.RunAsync(stop.Token);
         try
         {
             await StartAsync(stop.Token).ConfigureAwait(false);
+            if (_dashboard is not null)
+            {
+                reporter.ShowDashboard(_dashboard.StatusLine);
+            }
+
             await StackEnvFile.WriteAsync(this, stop.Token).ConfigureAwait(false);
             await Orchestrator.WhenSettledAsync(stop.Token).ConfigureAwait(false);
             reporter.PrintSummary(Orchestrator.Resources.Select(r => r.Name));
@@ -161,6 +178,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         if (_orchestrator is not null)
         {
             await _orchestrator.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_dashboard is not null)
+        {
+            await _dashboard.DisposeAsync().ConfigureAwait(false);
         }
 
         _state?.Dispose();

@@ -27,11 +27,13 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         _host.Configuration.SetBasePath(AppHostDirectory);
         _host.Configuration.AddJsonFile("appsettings.json", optional: true);
         _host.Configuration.AddEnvironmentVariables();
-        _host.Configuration.AddCommandLine(CommandLine.ConfigurationArgs(args));
         if (_hook is not null)
         {
+            // The testing builder's defaults win over the developer's environment; a test's own arguments (below) win over them.
             _host.Configuration.AddInMemoryCollection(_hook.Configuration);
         }
+
+        _host.Configuration.AddCommandLine(CommandLine.ConfigurationArgs(args));
 
         _host.Logging.AddSimpleConsole(o =>
         {

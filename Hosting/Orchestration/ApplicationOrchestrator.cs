@@ -271,7 +271,7 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
         var pending = waits.Select(w => w.Resource.Name).ToList();
         if (pending.Count > 0)
         {
-            _context.Notifications.Update(resource.Name, s => s with { State = ResourceState.Waiting, WaitingFor = pending.ToArray(), Reason = null });
+            _context.Notifications.Update(resource.Name, s => s with { State = ResourceState.Waiting, WaitingFor = pending.ToArray(), WaitingSince = DateTimeOffset.UtcNow, Reason = null });
         }
 
         foreach (var wait in waits)

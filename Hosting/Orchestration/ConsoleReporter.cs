@@ -2,13 +2,22 @@ using Spectre.Console;
 
 namespace StackModel.Hosting.Orchestration;
 
-/// <summary>Prints each resource's state as it changes, then a summary table of states and host addresses.</summary>
-internal sealed class ConsoleReporter(ResourceNotificationService notifications, TextWriter output)
+/// <summary>
+/// The console when output is redirected (CI, a pipe, a log file): a timestamped line per state change, a line every
+/// <see cref="WaitReportInterval"/> for each resource still waiting ("migrations waiting for litellm (30 s)"), then a summary table.
+/// </summary>
+internal sealed class ConsoleReporter(ResourceNotificationService notifications, TextWriter output, TimeSpan? waitReportInterval = null) : IConsoleView
 {
+    /// <summary>How often a long wait is reported by default.</summary>
+    public static readonly TimeSpan WaitReportInterval = TimeSpan.FromSeconds(10);
+
     private readonly Dictionary<string, (ResourceState State, string? Detail)> _last = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly TimeSpan _waitReportInterval = waitReportInterval ?? WaitReportInterval;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var waits = ReportWaitsAsync(cancellationToken);
         try
         {
             await foreach (var snapshot in notifications.WatchAsync(cancellationToken).ConfigureAwait(false))
@@ -20,14 +29,18 @@ internal sealed class ConsoleReporter(ResourceNotificationService notifications,
                 }
 
                 _last[snapshot.Name] = (snapshot.State, detail);
-                await output.WriteLineAsync($"{DateTime.Now:HH:mm:ss} {snapshot.Name,-14} {snapshot.State,-13} {detail}".TrimEnd()).ConfigureAwait(false);
+                Write($"{DateTime.Now:HH:mm:ss} {snapshot.Name,-14} {snapshot.State,-13} {detail}".TrimEnd());
             }
         }
         catch (OperationCanceledException)
         {
             // Stopped.
         }
+
+        await waits.ConfigureAwait(false);
     }
+
+    public void ShowDashboard(string statusLine) => Write($"{DateTime.Now:HH:mm:ss} {statusLine}");
 
     public void PrintSummary(IEnumerable<string> names)
     {
@@ -45,19 +58,60 @@ internal sealed class ConsoleReporter(ResourceNotificationService notifications,
             }
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-        console.Write(table);
-        foreach (var reason in reasons)
+        lock (_gate)
         {
-            console.WriteLine(reason);
-        }
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+            console.Write(table);
+            foreach (var reason in reasons)
+            {
+                console.WriteLine(reason);
+            }
 
-        console.WriteLine("Press Ctrl+C to stop the stack.");
+            console.WriteLine("Press Ctrl+C to stop the stack.");
+        }
     }
 
-    private static string? Detail(ResourceSnapshot snapshot) => snapshot.State switch
+    /// <summary>The line for a resource that has been waiting a while: what it waits for, and for how long.</summary>
+    internal static string WaitLine(ResourceSnapshot snapshot, DateTimeOffset now) =>
+        $"{snapshot.Name} waiting for {string.Join(", ", snapshot.WaitingFor)} ({Seconds(now - (snapshot.WaitingSince ?? now))} s)";
+
+    private async Task ReportWaitsAsync(CancellationToken cancellationToken)
     {
-        ResourceState.Waiting => $"for {string.Join(", ", snapshot.WaitingFor)}",
+        using var timer = new PeriodicTimer(_waitReportInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var now = DateTimeOffset.UtcNow;
+                foreach (var s in notifications.Snapshots.Where(s => s.State == ResourceState.Waiting && s.WaitingFor.Count > 0).OrderBy(s => s.Name, StringComparer.Ordinal))
+                {
+                    if (now - (s.WaitingSince ?? now) >= _waitReportInterval)
+                    {
+                        Write($"{DateTime.Now:HH:mm:ss} {WaitLine(s, now)}");
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
+    }
+
+    private void Write(string line)
+    {
+        lock (_gate)
+        {
+            output.WriteLine(line);
+            output.Flush();
+        }
+    }
+
+    private static long Seconds(TimeSpan elapsed) => (long)Math.Max(0, Math.Round(elapsed.TotalSeconds));
+
+    internal static string? Detail(ResourceSnapshot snapshot) => snapshot.State switch
+    {
+        ResourceState.Waiting when snapshot.WaitingFor.Count > 0 => $"for {string.Join(", ", snapshot.WaitingFor)}",
         ResourceState.Healthy or ResourceState.Running when snapshot.Urls.Count > 0 => string.Join(" ", snapshot.Urls),
         ResourceState.Finished or ResourceState.Exited => $"exit code {snapshot.ExitCode}" + (snapshot.Reason is null ? string.Empty : $" - {snapshot.Reason}"),
         _ => snapshot.Reason,

@@ -27,6 +27,9 @@ public sealed record ResourceSnapshot
     /// <summary>Gets the names of the resources this one is waiting for.</summary>
     public IReadOnlyList<string> WaitingFor { get; init; } = [];
 
+    /// <summary>Gets when the resource started waiting (set with the <see cref="ResourceState.Waiting"/> state), for "waiting for X (30 s)".</summary>
+    public DateTimeOffset? WaitingSince { get; init; }
+
     /// <summary>Gets the addresses a process on the host uses (<c>tcp://127.0.0.1:&lt;host port&gt;</c>).</summary>
     public IReadOnlyList<string> Urls { get; init; } = [];
 

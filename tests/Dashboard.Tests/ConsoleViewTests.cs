@@ -1,0 +1,76 @@
+using Spectre.Console;
+using StackModel.Hosting.Orchestration;
+
+namespace StackModel.Dashboard.Tests;
+
+public partial class ConsoleViewTests
+{
+    [System.Text.RegularExpressions.GeneratedRegex(@"\d\d:\d\d:\d\d migrations waiting for litellm \((\d+) s\)")]
+    private static partial System.Text.RegularExpressions.Regex WaitLine();
+
+    private static ResourceSnapshot Waiting(DateTimeOffset since) => new()
+    {
+        Name = "migrations",
+        ResourceType = "Project",
+        State = ResourceState.Waiting,
+        WaitingFor = ["litellm"],
+        WaitingSince = since,
+    };
+
+    [Fact]
+    public void A_long_wait_reads_as_what_is_waited_for_and_for_how_long()
+    {
+        var now = DateTimeOffset.UtcNow;
+
+        Assert.Equal("migrations waiting for litellm (30 s)", ConsoleReporter.WaitLine(Waiting(now.AddSeconds(-30)), now));
+    }
+
+    [Fact]
+    public async Task Redirected_output_gets_a_line_per_interval_for_a_resource_still_waiting()
+    {
+        var notifications = new ResourceNotificationService();
+        notifications.Publish(Waiting(DateTimeOffset.UtcNow.AddSeconds(-30)));
+        var output = new StringWriter();
+        using var cts = new CancellationTokenSource();
+        var reporter = new ConsoleReporter(notifications, TextWriter.Synchronized(output), TimeSpan.FromMilliseconds(100));
+
+        var running = reporter.RunAsync(cts.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!WaitLine().IsMatch(output.ToString()) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        await cts.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(output.ToString().Contains("migrations     Waiting       for litellm", StringComparison.Ordinal), output.ToString());
+        var seconds = int.Parse(WaitLine().Match(output.ToString()).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(seconds, 30, 60);
+    }
+
+    [Fact]
+    public async Task The_live_table_shows_state_address_the_wait_with_its_time_and_the_dashboard_url()
+    {
+        var notifications = new ResourceNotificationService();
+        notifications.Publish(new ResourceSnapshot { Name = "postgres", ResourceType = "Postgres", State = ResourceState.Healthy, Urls = ["tcp://127.0.0.1:55432"] });
+        notifications.Publish(Waiting(DateTimeOffset.UtcNow.AddSeconds(-12)));
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No });
+        console.Profile.Width = 160;
+        var view = new ConsoleLiveView(notifications, console);
+        using var cts = new CancellationTokenSource();
+
+        var running = view.RunAsync(cts.Token);
+        view.ShowDashboard("Dashboard: http://127.0.0.1:1234/login?t=abc");
+        await Task.Delay(1500);
+        await cts.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var text = writer.ToString();
+        Assert.Contains("postgres", text, StringComparison.Ordinal);
+        Assert.Contains("Healthy", text, StringComparison.Ordinal);
+        Assert.Contains("tcp://127.0.0.1:55432", text, StringComparison.Ordinal);
+        Assert.Matches(@"waiting for litellm \(1[2-9] s\)", text);
+        Assert.Contains("Dashboard: http://127.0.0.1:1234/login?t=abc", text, StringComparison.Ordinal);
+    }
+}

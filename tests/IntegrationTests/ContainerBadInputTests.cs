@@ -107,6 +107,31 @@ public class ContainerBadInputTests
         Assert.Empty(await ContainerMachine.LeftoversAsync(stackName));
     }
 
+    [RequiresContainerEngineFact]
+    public async Task A_volume_left_by_an_earlier_stack_of_the_same_name_is_refused_and_left_untouched()
+    {
+        var ct = TestStack.Timeout();
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(["--Stack:Runtime=container"], ct);
+        await using var app = await builder.BuildAsync(ct);
+        var volume = $"{app.Options.Name}-postgres-data";
+        Assert.True((await ContainerMachine.Engine.RunAsync(["volume", "create", volume], cancellationToken: ct)).Succeeded);
+        try
+        {
+            await app.StartAsync(ct);
+
+            var snapshot = await app.ResourceNotifications.WaitForResourceAsync("postgres", s => s.IsTerminal, ct);
+
+            Assert.Equal(ResourceState.FailedToStart, snapshot.State);
+            Assert.Contains($"The volume '{volume}' already exists", snapshot.Reason, StringComparison.Ordinal);
+            Assert.Contains("left untouched", snapshot.Reason, StringComparison.Ordinal);
+            Assert.True(ContainerMachine.VolumeExists(volume));
+        }
+        finally
+        {
+            await ContainerMachine.Engine.RunAsync(["volume", "rm", "-f", volume], cancellationToken: CancellationToken.None);
+        }
+    }
+
     [RequiresContainerEngineFact(NeedsStandInImage = true)]
     public async Task A_container_that_exits_while_starting_fails_with_its_last_log_lines()
     {

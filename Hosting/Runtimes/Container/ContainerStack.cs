@@ -94,6 +94,21 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
         return RunningContainer.Follow(engine, name, log);
     }
 
+    /// <summary>Whether the named volume exists (it is created by the first <c>run</c> that mounts it).</summary>
+    public async Task<bool> VolumeExistsAsync(string resourceName, string volume, CancellationToken cancellationToken = default)
+    {
+        var (engine, verified) = await locator.LikelyAsync(resourceName, cancellationToken).ConfigureAwait(false);
+        var result = await engine.RunAsync(["volume", "inspect", "--format", "{{.Name}}", volume], timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded || verified)
+        {
+            return result.Succeeded;
+        }
+
+        locator.ForgetHint();
+        engine = await locator.RequireAsync(resourceName, cancellationToken).ConfigureAwait(false);
+        return (await engine.RunAsync(["volume", "inspect", "--format", "{{.Name}}", volume], cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded;
+    }
+
     /// <summary>Removes the stack network when this AppHost created or adopted it (after its containers are gone).</summary>
     public async Task RemoveNetworkAsync(CancellationToken cancellationToken = default)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StackModel.Hosting.Postgres;
+using StackModel.ServiceDefaults.Guard;
 
 namespace StackModel.Hosting.Runtimes.Container;
 
@@ -30,6 +31,14 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             Mounts = [new ContainerMount(volume, DataDirectory, IsVolume: true, ReadOnly: false)],
             ImageHint = PostgresContainerImageTags.BuildHint,
         };
+
+        if (!File.Exists(Path.Combine(request.StateDirectory, StackRecord.FileName)) && await containers.VolumeExistsAsync(request.ResourceName, volume, cancellationToken).ConfigureAwait(false))
+        {
+            // A new state folder (new passwords) on a cluster an earlier stack of this name made: never adopt it silently.
+            throw new DistributedApplicationException(
+                $"The volume '{volume}' already exists (an earlier stack of this name made it), but the state folder '{request.StateDirectory}' has no record of creating it (its cluster's passwords and identity are not here). " +
+                $"It was left untouched. Restore that state folder, give this stack another name (Stack:Name), or delete the volume to start over ('volume rm {volume}', which deletes its data).");
+        }
 
         var container = await containers.RunAsync(spec, request.Log, cancellationToken).ConfigureAwait(false);
         LogServerStarted(logger, request.ResourceName, container.Name, volume);

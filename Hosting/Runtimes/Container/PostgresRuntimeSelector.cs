@@ -49,7 +49,7 @@ internal sealed partial class PostgresRuntimeSelector(
         {
             return (record.Runtime == container.Name ? container : process,
                 $"Stack:Runtime=auto keeps the {record.Runtime} runtime that created the stack's cluster in '{stateDirectory}' " +
-                $"(to switch on purpose: reset --recreate, or delete the state folder, then Stack:Runtime={(record.Runtime == container.Name ? process.Name : container.Name)})");
+                $"(to switch on purpose, delete the state folder{(record.Runtime == container.Name ? " and the cluster's volume" : string.Empty)}, which deletes its data)");
         }
 
         if (File.Exists(Path.Combine(stateDirectory, "postgres", "data", "PG_VERSION")))

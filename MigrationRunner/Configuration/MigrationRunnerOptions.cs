@@ -65,7 +65,7 @@ internal sealed record MigrationRunnerOptions(
 
         if (!Uri.TryCreate(value, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
         {
-            throw Invalid($"{WaitForHealthUrlKey} is \"{value}\", expected an absolute http(s) URL. Fix: set it like http://127.0.0.1:4000/health/liveliness, or unset it to run without a wait.");
+            throw Invalid($"{WaitForHealthUrlKey} is \"{value}\", expected an absolute http(s) URL. Fix: set it like http://127.0.0.1:<LiteLLM host port>/health/liveliness, or unset it to run without a wait.");
         }
 
         return url;

@@ -52,7 +52,7 @@ public partial class ConsoleViewTests
     public async Task The_live_table_shows_state_address_the_wait_with_its_time_and_the_dashboard_url()
     {
         var notifications = new ResourceNotificationService();
-        notifications.Publish(new ResourceSnapshot { Name = "postgres", ResourceType = "Postgres", State = ResourceState.Healthy, Urls = ["tcp://127.0.0.1:55432"] });
+        notifications.Publish(new ResourceSnapshot { Name = "postgres", ResourceType = "Postgres", State = ResourceState.Healthy, Urls = ["tcp://127.0.0.1:15432"] });
         notifications.Publish(Waiting(DateTimeOffset.UtcNow.AddSeconds(-12)));
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No });
@@ -69,7 +69,7 @@ public partial class ConsoleViewTests
         var text = writer.ToString();
         Assert.Contains("postgres", text, StringComparison.Ordinal);
         Assert.Contains("Healthy", text, StringComparison.Ordinal);
-        Assert.Contains("tcp://127.0.0.1:55432", text, StringComparison.Ordinal);
+        Assert.Contains("tcp://127.0.0.1:15432", text, StringComparison.Ordinal);
         Assert.Matches(@"waiting for litellm \(1[2-9] s\)", text);
         Assert.Contains("Dashboard: http://127.0.0.1:1234/login?t=abc", text, StringComparison.Ordinal);
     }

@@ -34,12 +34,12 @@ public class EndpointContextTests
     }
 
     [Theory]
-    [InlineData(NetworkContext.Host, "http://127.0.0.1:4000")]
+    [InlineData(NetworkContext.Host, "http://127.0.0.1:14000")]
     [InlineData(NetworkContext.ContainerNetwork, "http://proxy:4001")]
     public async Task An_http_endpoint_renders_per_context(NetworkContext context, string expected)
     {
         var builder = TestBuilder.Create();
-        var proxy = builder.AddExecutable("proxy", "proxy", ".").WithHttpEndpoint(port: 4000, targetPort: 4001);
+        var proxy = builder.AddExecutable("proxy", "proxy", ".").WithHttpEndpoint(port: 14000, targetPort: 4001);
 
         Assert.Equal(expected, await proxy.GetEndpoint("http").GetValueAsync(context));
     }

@@ -188,7 +188,7 @@ public class LiteLLMIncidentTests(ITestOutputHelper output)
         // The stack is down; someone starts only its server and replaces app_dev with an empty database of another owner.
         await using (var maintenance = DistributedApplicationTestingBuilder.Create($"--Stack:StateDirectory={state.Path}"))
         {
-            maintenance.AddPostgres("postgres", port: 55432);
+            maintenance.AddPostgres("postgres", port: 1);
             await using var server = await maintenance.BuildAsync(ct);
             await server.StartAsync(ct);
             await server.WaitForResourceHealthyAsync("postgres", ct);

@@ -23,20 +23,20 @@ public sealed class MigrationRunnerOptionsTests
         var options = MigrationRunnerOptions.Read(Configuration(
             ("Migrations:Path", "db/migrations"),
             ("Migrations:ConnectionName", "other"),
-            ("Migrations:WaitForHealthUrl", "http://127.0.0.1:4000/health/liveliness"),
+            ("Migrations:WaitForHealthUrl", "http://127.0.0.1:14000/health/liveliness"),
             ("Migrations:WaitTimeout", "00:00:30"),
             ("Migrations:ExpectedDatabase", "app_dev"),
             ("Migrations:ExpectedServerPort", "15432")));
 
         Assert.Equal("other", options.ConnectionName);
-        Assert.Equal(new Uri("http://127.0.0.1:4000/health/liveliness"), options.WaitForHealthUrl);
+        Assert.Equal(new Uri("http://127.0.0.1:14000/health/liveliness"), options.WaitForHealthUrl);
         Assert.Equal(TimeSpan.FromSeconds(30), options.WaitTimeout);
         Assert.Equal("app_dev", options.ExpectedTarget.Database);
         Assert.Equal(15432, options.ExpectedTarget.ServerPort);
     }
 
     [Theory]
-    [InlineData("Migrations:WaitForHealthUrl", "litellm:4000")]
+    [InlineData("Migrations:WaitForHealthUrl", "litellm:14000")]
     [InlineData("Migrations:WaitTimeout", "-5")]
     [InlineData("Migrations:ExpectedServerPort", "70000")]
     public void A_bad_value_is_refused_naming_its_key(string key, string value)

@@ -45,7 +45,7 @@ internal static class DashboardStack
         var saltKey = builder.AddParameter("litellm-salt-key", new GeneratedParameterDefault());
         var standIn = Machine.LiteLLMStandInPath;
         var litellm = builder.AddExecutable(LiteLLM, "dotnet", Path.GetDirectoryName(standIn)!, standIn)
-            .WithHttpEndpoint(port: 4000)
+            .WithHttpEndpoint(port: 14000)
             .WithHttpHealthCheck("/health/liveliness")
             .WithEnvironment("DATABASE_URL", database.Resource.UriExpression)
             .WithEnvironment("LITELLM_MASTER_KEY", masterKey)

@@ -102,8 +102,8 @@ public class DatabaseIsolationRuleTests
     {
         using var state = new TempStateDirectory();
         var builder = new DistributedApplicationBuilder([$"--Stack:StateDirectory={state.Path}"], appHostAssembly: null);
-        var appDb = builder.AddPostgres("postgres", port: 55432).AddDatabase("app_dev");
-        builder.AddLiteLLM("litellm", port: 4000).WithDatabase(appDb);
+        var appDb = builder.AddPostgres("postgres", port: 15432).AddDatabase("app_dev");
+        builder.AddLiteLLM("litellm", port: 14000).WithDatabase(appDb);
         var runner = builder.AddExecutable("migrations", "runner", ".").WithReference(appDb);
         appDb.WithMigrations(runner, "Drizzle migrations");
 

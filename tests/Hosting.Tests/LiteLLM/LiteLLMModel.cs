@@ -10,10 +10,10 @@ internal sealed class LiteLLMModel
     private LiteLLMModel(IDistributedApplicationBuilder builder)
     {
         Builder = builder;
-        Postgres = builder.AddPostgres("postgres", port: 55432);
+        Postgres = builder.AddPostgres("postgres", port: 15432);
         AppDb = Postgres.AddDatabase("app_dev");
         LiteLLMDb = Postgres.AddDatabase("litellm_dev");
-        LiteLLM = builder.AddLiteLLM("litellm", port: 4000).WithDatabase(LiteLLMDb).WaitFor(LiteLLMDb);
+        LiteLLM = builder.AddLiteLLM("litellm", port: 14000).WithDatabase(LiteLLMDb).WaitFor(LiteLLMDb);
         Runner = builder.AddExecutable("migrations", "runner", ".")
             .WithReference(AppDb)
             .WithEnvironment("Migrations__WaitForHealthUrl", LiteLLM.Resource.HealthCheckUrl)

@@ -8,14 +8,14 @@ namespace StackModel.Hosting.Tests.LiteLLM;
 public class LiteLLMResourceTests
 {
     [Fact]
-    public void LiteLLM_declares_an_http_endpoint_from_host_port_4000_to_target_port_4000()
+    public void LiteLLM_declares_an_http_endpoint_from_its_host_port_to_the_port_LiteLLM_listens_on()
     {
         using var state = new TempStateDirectory();
         var model = LiteLLMModel.Create(state.Path);
 
         var endpoint = Assert.Single(model.LiteLLM.Resource.Annotations.OfType<EndpointAnnotation>());
 
-        Assert.Equal(("http", "http", 4000, 4000), (endpoint.Name, endpoint.Scheme, endpoint.HostPort, endpoint.TargetPort));
+        Assert.Equal(("http", "http", 14000, LiteLLMResource.DefaultTargetPort), (endpoint.Name, endpoint.Scheme, endpoint.HostPort, endpoint.TargetPort));
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public class LiteLLMResourceTests
 
         var env = await EnvironmentRenderer.RenderEnvironmentAsync(model.LiteLLM.Resource, NetworkContext.Host);
 
-        Assert.Equal($"postgresql://litellm_dev_owner:{Uri.EscapeDataString(password)}@127.0.0.1:55432/litellm_dev", env["DATABASE_URL"]);
+        Assert.Equal($"postgresql://litellm_dev_owner:{Uri.EscapeDataString(password)}@127.0.0.1:15432/litellm_dev", env["DATABASE_URL"]);
         Assert.Equal(model.LiteLLM.Resource.MasterKey.Value, env["LITELLM_MASTER_KEY"]);
         Assert.Equal(model.LiteLLM.Resource.SaltKey.Value, env["LITELLM_SALT_KEY"]);
         Assert.StartsWith("sk-", env["LITELLM_MASTER_KEY"], StringComparison.Ordinal);
@@ -87,8 +87,8 @@ public class LiteLLMResourceTests
         var inContainer = await EnvironmentRenderer.RenderArgsAsync(litellm, NetworkContext.ContainerNetwork);
         var mount = Assert.Single(litellm.Annotations.OfType<ContainerMountAnnotation>());
 
-        Assert.Equal(["--config", Path.Combine(model.Builder.AppHostDirectory, "litellm", "config.yaml"), "--port", "4000"], onHost);
-        Assert.Equal(["--config", "/app/config.yaml", "--port", "4000"], inContainer);
+        Assert.Equal(["--config", Path.Combine(model.Builder.AppHostDirectory, "litellm", "config.yaml"), "--port", "14000"], onHost);
+        Assert.Equal(["--config", "/app/config.yaml", "--port", LiteLLMResource.DefaultTargetPort.ToString(System.Globalization.CultureInfo.InvariantCulture)], inContainer);
         Assert.Equal(litellm.ConfigFile, mount.Source);
         Assert.Equal("/app/config.yaml", mount.Target);
     }
@@ -122,7 +122,7 @@ public class LiteLLMResourceTests
 
         var env = await EnvironmentRenderer.RenderEnvironmentAsync(model.Runner.Resource, NetworkContext.Host);
 
-        Assert.Equal("http://127.0.0.1:4000/health/liveliness", env["Migrations__WaitForHealthUrl"]);
+        Assert.Equal("http://127.0.0.1:14000/health/liveliness", env["Migrations__WaitForHealthUrl"]);
     }
 
     [Fact]

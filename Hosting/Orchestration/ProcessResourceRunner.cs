@@ -16,17 +16,12 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var (program, args, workingDirectory) = await CommandAsync(cancellationToken).ConfigureAwait(false);
-        var environment = new Dictionary<string, string?>(await EnvironmentRenderer.RenderEnvironmentAsync(Resource, NetworkContext.Host, cancellationToken).ConfigureAwait(false))
-        {
-            ["OTEL_SERVICE_NAME"] = Resource.Name,
-            ["DOTNET_ENVIRONMENT"] = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? "Development",
-        };
+        var command = await ProcessCommand.ForAsync(Resource, cancellationToken).ConfigureAwait(false);
         var urls = Resource.Annotations.OfType<EndpointAnnotation>()
             .Select(e => new EndpointReference((IResourceWithEndpoints)Resource, e.Name).Render(EndpointProperty.Url, NetworkContext.Host))
             .ToArray();
         Publish(s => s with { State = ResourceState.Starting, Runtime = "process", StartedAt = DateTimeOffset.UtcNow, StoppedAt = null, ExitCode = null, Reason = null, WaitingFor = [], Urls = urls });
-        _process = ChildProcess.Start(program, args, workingDirectory, environment, (line, isError) => Log(line, isError));
+        _process = ChildProcess.Start(command.Program, command.Args, command.WorkingDirectory, command.Environment, (line, isError) => Log(line, isError));
         _ = _process.Exited.ContinueWith(t => OnExited(t.Result), TaskScheduler.Default);
         Publish(s => s.State == ResourceState.Starting ? s with { State = ResourceState.Running } : s);
         if (Resource.Annotations.OfType<HttpHealthCheckAnnotation>().FirstOrDefault() is { } check)
@@ -48,31 +43,6 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
         Publish(s => s with { State = ResourceState.Stopping });
         await _process.StopAsync(NativeMethods.SigTerm, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
         await _completion.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<(string Program, IReadOnlyList<string> Args, string WorkingDirectory)> CommandAsync(CancellationToken cancellationToken)
-    {
-        var args = await EnvironmentRenderer.RenderArgsAsync(Resource, NetworkContext.Host, cancellationToken).ConfigureAwait(false);
-        if (RuntimeSelection.Of(Resource) is { Kind: RuntimeKind.Executable, Program: { } program } selection)
-        {
-            return (program, [.. selection.LeadingArgs, .. args], selection.WorkingDirectory ?? Environment.CurrentDirectory);
-        }
-
-        switch (Resource)
-        {
-            case ProjectResource project:
-                if (!File.Exists(project.Project.AssemblyPath))
-                {
-                    throw new DistributedApplicationException(
-                        $"Project '{Resource.Name}' has not been built: '{project.Project.AssemblyPath}' does not exist. Build the solution (dotnet build) and start again.");
-                }
-
-                return ("dotnet", [project.Project.AssemblyPath, .. args], Path.GetDirectoryName(project.Project.ProjectPath)!);
-            case ExecutableResource executable:
-                return (executable.Command, args, executable.WorkingDirectory);
-            default:
-                throw new InvalidOperationException($"Resource '{Resource.Name}' is not a process.");
-        }
     }
 
     private void OnExited(int exitCode)

@@ -37,22 +37,8 @@ internal static class MigrationRunnerProcess
     /// <summary>Runs the runner to completion and returns its exit code; its output goes to <paramref name="log"/>.</summary>
     public static async Task<int> RunAsync(IResource runner, Action<string, bool> log, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var args = await EnvironmentRenderer.RenderArgsAsync(runner, NetworkContext.Host, cancellationToken).ConfigureAwait(false);
-        var environment = new Dictionary<string, string?>(await EnvironmentRenderer.RenderEnvironmentAsync(runner, NetworkContext.Host, cancellationToken).ConfigureAwait(false))
-        {
-            ["OTEL_SERVICE_NAME"] = runner.Name,
-            ["DOTNET_ENVIRONMENT"] = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? "Development",
-        };
-        var (program, programArgs, workingDirectory) = runner switch
-        {
-            ProjectResource project when !File.Exists(project.Project.AssemblyPath) => throw new DistributedApplicationException(
-                $"Migration runner '{runner.Name}' has not been built: '{project.Project.AssemblyPath}' does not exist. Build the solution (dotnet build) and reset again."),
-            ProjectResource project => ("dotnet", (IReadOnlyList<string>)[project.Project.AssemblyPath, .. args], Path.GetDirectoryName(project.Project.ProjectPath)!),
-            ExecutableResource executable => (executable.Command, args, executable.WorkingDirectory),
-            _ => throw new InvalidOperationException($"Resource '{runner.Name}' is not a process."),
-        };
-
-        await using var process = ChildProcess.Start(program, programArgs, workingDirectory, environment, log);
+        var command = await ProcessCommand.ForAsync(runner, cancellationToken).ConfigureAwait(false);
+        await using var process = ChildProcess.Start(command.Program, command.Args, command.WorkingDirectory, command.Environment, log);
         try
         {
             return await process.Exited.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);

@@ -30,13 +30,11 @@ public class DependencyGraphSvgTests
     [Fact]
     public void Names_are_escaped_in_the_svg()
     {
-        var builder = DistributedApplicationTestingBuilder.Create();
         var resource = new ExecutableResource("a-b", "sleep", ".");
 
         var svg = DependencyGraphSvg.Render([resource]);
 
         Assert.NotNull(XDocument.Parse(svg));
         Assert.Contains("data-resource=\"a-b\"", svg, StringComparison.Ordinal);
-        _ = builder;
     }
 }

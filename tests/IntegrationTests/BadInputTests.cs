@@ -23,10 +23,7 @@ public class BadInputTests
         await app.StartAsync(ct);
         var snapshot = await app.ResourceNotifications.WaitForResourceAsync("postgres", s => s.IsTerminal, ct);
 
-        Assert.Equal(ResourceState.FailedToStart, snapshot.State);
-        Assert.Contains($"Port {port} on 127.0.0.1 is held by", snapshot.Reason, StringComparison.Ordinal);
-        Assert.Contains($"pid {Environment.ProcessId}", snapshot.Reason, StringComparison.Ordinal);
-        Assert.Contains("change the port", snapshot.Reason, StringComparison.Ordinal);
+        StackAssertions.FailedBecauseThisProcessHoldsThePort(snapshot, port);
         var runner = await app.ResourceNotifications.WaitForResourceAsync("migrations", s => s.IsTerminal, ct);
         Assert.Equal(ResourceState.FailedToStart, runner.State);
         Assert.Contains("'app_dev'", runner.Reason, StringComparison.Ordinal);

@@ -97,10 +97,7 @@ public class ContainerBadInputTests
 
             var snapshot = await app.ResourceNotifications.WaitForResourceAsync("postgres", s => s.IsTerminal, ct);
 
-            Assert.Equal(ResourceState.FailedToStart, snapshot.State);
-            Assert.Contains($"Port {port} on 127.0.0.1 is held by", snapshot.Reason, StringComparison.Ordinal);
-            Assert.Contains($"pid {Environment.ProcessId}", snapshot.Reason, StringComparison.Ordinal);
-            Assert.Contains("change the port", snapshot.Reason, StringComparison.Ordinal);
+            StackAssertions.FailedBecauseThisProcessHoldsThePort(snapshot, port);
             Assert.Empty(await ContainerMachine.LeftoversAsync(stackName));
         }
 

@@ -57,18 +57,7 @@ public class ContainerRuntimeTests
     {
         var ct = TestStack.Timeout();
         await using var app = await TestStack.StartAppHostAsync(ct, Container);
-        await app.WaitForResourceHealthyAsync("litellm_dev", ct);
-        await app.WaitForResourceHealthyAsync("app_dev", ct);
-
-        var litellm = new NpgsqlConnectionStringBuilder(await app.GetConnectionStringAsync("litellm_dev", ct)) { Database = "app_dev", Pooling = false };
-        var appDev = new NpgsqlConnectionStringBuilder(await app.GetConnectionStringAsync("app_dev", ct)) { Database = "litellm_dev", Pooling = false };
-
-        foreach (var crossed in new[] { litellm, appDev })
-        {
-            await using var connection = new NpgsqlConnection(crossed.ConnectionString);
-            var error = await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync(ct));
-            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
-        }
+        await StackAssertions.EachOwnerIsRefusedByTheOtherDatabaseAsync(app, ct);
     }
 
     [RequiresContainerEngineFact(NeedsStandInImage = true)]

@@ -15,6 +15,8 @@ internal static class MigrationRunnerHostBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // Npgsql logs every command at Information; the runner names what it applies itself.
+        builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(options =>
         {
             options.SingleLine = true;

@@ -52,8 +52,7 @@ internal sealed partial class ContainerResourceRunner(ContainerResource containe
                 $"Container '{container.Name}' mounts '{bind.Source}' at '{bind.Target}', and that path does not exist. Create it, or fix WithBindMount in AppHost/Program.cs.");
         }
 
-        var urls = endpoints.Select(e => new EndpointReference(container, e.Name).Render(EndpointProperty.Url, NetworkContext.Host)).ToArray();
-        Publish(s => s with { State = ResourceState.Starting, Runtime = "container", StartedAt = DateTimeOffset.UtcNow, StoppedAt = null, ExitCode = null, Reason = null, WaitingFor = [], Urls = urls });
+        Publish(s => s with { State = ResourceState.Starting, Runtime = "container", StartedAt = DateTimeOffset.UtcNow, StoppedAt = null, ExitCode = null, Reason = null, WaitingFor = [], Urls = ResourceTypes.HostUrls(container) });
         _startedAt = DateTimeOffset.UtcNow;
         _running = await containers.RunAsync(spec, (line, isError) => Log(line, isError), cancellationToken).ConfigureAwait(false);
         _ = _running.Exited.ContinueWith(t => OnExited(t.Result), TaskScheduler.Default);

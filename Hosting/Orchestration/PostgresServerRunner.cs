@@ -29,7 +29,7 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
         }
 
         var endpoint = server.Endpoint.Annotation;
-        Publish(s => s with { State = ResourceState.Starting, Runtime = runtime.Name, StartedAt = DateTimeOffset.UtcNow, Reason = null, Urls = [server.Endpoint.Render(EndpointProperty.Url, NetworkContext.Host)] });
+        Publish(s => s with { State = ResourceState.Starting, Runtime = runtime.Name, StartedAt = DateTimeOffset.UtcNow, Reason = null, Urls = ResourceTypes.HostUrls(server) });
         foreach (var database in server.Databases)
         {
             Context.Notifications.Update(database.Name, s => s with { State = ResourceState.Starting, Reason = null });

@@ -17,10 +17,7 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var command = await ProcessCommand.ForAsync(Resource, cancellationToken).ConfigureAwait(false);
-        var urls = Resource.Annotations.OfType<EndpointAnnotation>()
-            .Select(e => new EndpointReference((IResourceWithEndpoints)Resource, e.Name).Render(EndpointProperty.Url, NetworkContext.Host))
-            .ToArray();
-        Publish(s => s with { State = ResourceState.Starting, Runtime = "process", StartedAt = DateTimeOffset.UtcNow, StoppedAt = null, ExitCode = null, Reason = null, WaitingFor = [], Urls = urls });
+        Publish(s => s with { State = ResourceState.Starting, Runtime = "process", StartedAt = DateTimeOffset.UtcNow, StoppedAt = null, ExitCode = null, Reason = null, WaitingFor = [], Urls = ResourceTypes.HostUrls(Resource) });
         _process = ChildProcess.Start(command.Program, command.Args, command.WorkingDirectory, command.Environment, (line, isError) => Log(line, isError));
         _ = _process.Exited.ContinueWith(t => OnExited(t.Result), TaskScheduler.Default);
         Publish(s => s.State == ResourceState.Starting ? s with { State = ResourceState.Running } : s);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Reflection;
 using StackModel.Hosting.Postgres;
 using StackModel.Hosting.Testing;
 
@@ -100,7 +101,7 @@ internal static class Measurements
 
     private static async Task<double> AppHostToAllUpAsync(string stateDirectory, int port, params string[] extraArgs)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "StackModel.AppHost.dll");
+        var dll = typeof(Measurements).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AppHostAssembly").Value!;
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string[] args = [dll, $"--Stack:StateDirectory={stateDirectory}", $"--Stack:Ports:postgres:tcp={port}", "--Stack:WriteEnvFile=false", "--Dashboard:Enabled=false", "--LiteLLM:Runtime=off", .. extraArgs];
         foreach (var arg in args)

@@ -35,19 +35,30 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
             Context.Notifications.Update(database.Name, s => s with { State = ResourceState.Starting, Reason = null });
         }
 
-        _handle = await runtime.StartAsync(
-            new PostgresStartRequest(server.Name, Context.State.Directory, endpoint.HostPort, server.SuperUserPassword.Value, (line, isError) => Log(line, isError)),
-            cancellationToken).ConfigureAwait(false);
+        // Built on another thread while the server starts: a data source's first build in a process is mostly type loading.
+        var connectionString = await server.ConnectionStringExpression.GetValueAsync(NetworkContext.Host, cancellationToken).ConfigureAwait(false);
+        var adminDataSource = Task.Run(() => PostgresProvisioner.CreateAdminDataSource(connectionString!), CancellationToken.None);
+        try
+        {
+            _handle = await runtime.StartAsync(
+                new PostgresStartRequest(server.Name, Context.State.Directory, endpoint.HostPort, server.SuperUserPassword.Value, (line, isError) => Log(line, isError)),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await (await adminDataSource.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         _ = _handle.Exited.ContinueWith(t => OnExited(t.Result), TaskScheduler.Default);
 
-        var connectionString = await server.ConnectionStringExpression.GetValueAsync(NetworkContext.Host, cancellationToken).ConfigureAwait(false);
-        await PostgresProvisioner.WaitUntilAcceptingAsync(connectionString!, _handle.Exited, Context.Options.StartupTimeout, cancellationToken).ConfigureAwait(false);
+        await using var dataSource = await adminDataSource.ConfigureAwait(false);
+        await using var superUser = await PostgresProvisioner.OpenWhenAcceptingAsync(dataSource, _handle.Exited, Context.Options.StartupTimeout, cancellationToken).ConfigureAwait(false);
         Publish(s => s with { State = ResourceState.Running });
 
-        await using var dataSource = NpgsqlDataSource.Create(connectionString!);
         var stackId = previous?.StackId ?? RandomNumberGenerator.GetHexString(32, lowercase: true);
-        var databases = await PostgresProvisioner.EnsureDatabasesAsync(dataSource, server.Databases.Select(d => (d, d.OwnerPassword.Value)), cancellationToken).ConfigureAwait(false);
-        var identity = await PostgresProvisioner.EnsureIdentityAsync(dataSource, stackId, databases.Select(d => d.DatabaseName), cancellationToken).ConfigureAwait(false);
+        var (databases, identity) = await PostgresProvisioner.ProvisionAsync(
+            superUser, stackId, [.. server.Databases.Select(d => (d, d.OwnerPassword.Value))], cancellationToken).ConfigureAwait(false);
         Context.State.WriteRecord(new StackRecord
         {
             StackId = stackId,

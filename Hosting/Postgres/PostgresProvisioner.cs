@@ -6,13 +6,34 @@ namespace StackModel.Hosting.Postgres;
 /// <summary>
 /// Brings a running server to what the model declares, on every start and idempotently: for each database a login role that
 /// owns it, <c>CONNECT</c> revoked from <c>PUBLIC</c> and granted to its owner only; and the stack's identity marker.
+/// A warm start costs two round trips, each one transaction: roles (and which databases exist), then ownership, grants,
+/// the identity marker and the identity read. Only a missing database adds a <c>CREATE DATABASE</c>, which PostgreSQL runs
+/// outside any transaction.
 /// </summary>
 internal static class PostgresProvisioner
 {
-    public static async Task WaitUntilAcceptingAsync(string connectionString, Task serverExited, TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The superuser's data source for waiting and provisioning: not pooled, and no TLS or GSS encryption negotiation, which a
+    /// server the stack started on the loopback interface never offers (asking costs a round trip and loading GSSAPI).
+    /// Building one costs tens of milliseconds of type loading on its first use in a process: build it while the server starts.
+    /// </summary>
+    public static NpgsqlDataSource CreateAdminDataSource(string connectionString) =>
+        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Pooling = false,
+            Timeout = 2,
+            SslMode = SslMode.Disable,
+            GssEncryptionMode = GssEncryptionMode.Disable,
+        });
+
+    /// <summary>
+    /// Connects until the server accepts, and returns that connection, open: the caller provisions over it instead of
+    /// paying for another authentication.
+    /// </summary>
+    public static async Task<NpgsqlConnection> OpenWhenAcceptingAsync(NpgsqlDataSource dataSource, Task serverExited, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(dataSource);
         var deadline = DateTime.UtcNow + timeout;
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Timeout = 2 };
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -21,20 +42,22 @@ internal static class PostgresProvisioner
                 throw new DistributedApplicationException("The PostgreSQL server exited while starting; its last log lines say why.");
             }
 
+            var connection = dataSource.CreateConnection();
             try
             {
-                await using var connection = new NpgsqlConnection(builder.ConnectionString);
                 await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-                return;
+                return connection;
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidPassword)
             {
+                await connection.DisposeAsync().ConfigureAwait(false);
                 throw new DistributedApplicationException(
                     "PostgreSQL refused the superuser password kept in the state folder (28P01). The cluster was created with another password: " +
                     "restore the state folder's secrets.json, or remove Parameters:<server>-password if you set it after the cluster was created.", ex);
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
             {
+                await connection.DisposeAsync().ConfigureAwait(false);
                 if (DateTime.UtcNow > deadline)
                 {
                     throw new DistributedApplicationException($"PostgreSQL did not accept connections within {timeout.TotalSeconds:0} s ({ex.Message}).", ex);
@@ -42,62 +65,103 @@ internal static class PostgresProvisioner
 
                 await Task.Delay(15, cancellationToken).ConfigureAwait(false);
             }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
     }
 
-    public static async Task<IReadOnlyList<DatabaseRecord>> EnsureDatabasesAsync(
-        NpgsqlDataSource superUser, IEnumerable<(PostgresDatabaseResource Database, string OwnerPassword)> databases, CancellationToken cancellationToken = default)
+    /// <summary>Waits until the server accepts a connection as <see cref="OpenWhenAcceptingAsync"/> does, and closes it.</summary>
+    public static async Task WaitUntilAcceptingAsync(string connectionString, Task serverExited, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var records = new List<DatabaseRecord>();
-        await using var connection = await superUser.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, "REVOKE CONNECT ON DATABASE postgres FROM PUBLIC", cancellationToken).ConfigureAwait(false);
-        foreach (var (database, password) in databases)
-        {
-            var role = PostgresIdentifiers.Quote(database.OwnerRole);
-            var db = PostgresIdentifiers.Quote(database.DatabaseName);
-            var literal = "'" + password.Replace("'", "''", StringComparison.Ordinal) + "'";
-            await ExecuteAsync(connection,
-                $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{database.OwnerRole}') THEN CREATE ROLE {role} LOGIN PASSWORD {literal}; " +
-                $"ELSE ALTER ROLE {role} LOGIN PASSWORD {literal}; END IF; END $$", cancellationToken).ConfigureAwait(false);
-
-            if (await DatabaseOidAsync(connection, database.DatabaseName, cancellationToken).ConfigureAwait(false) is null)
-            {
-                await ExecuteAsync(connection, $"CREATE DATABASE {db} OWNER {role}", cancellationToken).ConfigureAwait(false);
-            }
-
-            await ExecuteAsync(connection,
-                $"ALTER DATABASE {db} OWNER TO {role}; REVOKE ALL ON DATABASE {db} FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {role}",
-                cancellationToken).ConfigureAwait(false);
-            var oid = await DatabaseOidAsync(connection, database.DatabaseName, cancellationToken).ConfigureAwait(false);
-            records.Add(new DatabaseRecord(database.Name, database.DatabaseName, database.OwnerRole, oid));
-        }
-
-        return records;
+        await using var dataSource = CreateAdminDataSource(connectionString);
+        await using var connection = await OpenWhenAcceptingAsync(dataSource, serverExited, timeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Stores the stack id inside the cluster, as a per-database setting of the maintenance database and every declared database,
-    /// so any role connected to them reads it with <c>current_setting('stackmodel.stack_id')</c>.
+    /// Ensures every database of <paramref name="databases"/> with its owner role and grants, marks the maintenance database and
+    /// those databases with <paramref name="stackId"/>, and returns what the stack record keeps: each database's oid and the
+    /// server's identity.
     /// </summary>
-    public static async Task<ServerIdentity> EnsureIdentityAsync(NpgsqlDataSource superUser, string stackId, IEnumerable<string> databaseNames, CancellationToken cancellationToken = default)
+    public static async Task<(IReadOnlyList<DatabaseRecord> Databases, ServerIdentity Identity)> ProvisionAsync(
+        NpgsqlConnection superUser, string stackId, IReadOnlyList<(PostgresDatabaseResource Database, string OwnerPassword)> databases, CancellationToken cancellationToken = default)
     {
-        await using (var connection = await superUser.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        ArgumentNullException.ThrowIfNull(superUser);
+
+        // A crash right after this session loses at most what the next start writes again: commits need not wait for the disk.
+        await ExecuteAsync(superUser, "SET synchronous_commit = off", cancellationToken).ConfigureAwait(false);
+
+        var existing = await EnsureRolesAsync(superUser, databases, cancellationToken).ConfigureAwait(false);
+        foreach (var (database, _) in databases.Where(d => !existing.Contains(d.Database.DatabaseName)))
         {
-            foreach (var name in databaseNames.Prepend("postgres"))
-            {
-                await ExecuteAsync(connection, $"ALTER DATABASE {PostgresIdentifiers.Quote(name)} SET stackmodel.stack_id = '{stackId}'", cancellationToken).ConfigureAwait(false);
-            }
+            await ExecuteAsync(superUser, $"CREATE DATABASE {PostgresIdentifiers.Quote(database.DatabaseName)} OWNER {PostgresIdentifiers.Quote(database.OwnerRole)}", cancellationToken).ConfigureAwait(false);
         }
 
-        await using var fresh = await superUser.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await ServerIdentity.ReadAsync(fresh, cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(superUser);
+        foreach (var name in databases.Select(d => d.Database.DatabaseName).Prepend("postgres"))
+        {
+            // A per-database setting: any role connected there reads it with current_setting('stackmodel.stack_id').
+            batch.BatchCommands.Add(new($"ALTER DATABASE {PostgresIdentifiers.Quote(name)} SET stackmodel.stack_id = '{stackId}'"));
+        }
+
+        foreach (var (database, _) in databases)
+        {
+            var db = PostgresIdentifiers.Quote(database.DatabaseName);
+            var role = PostgresIdentifiers.Quote(database.OwnerRole);
+            batch.BatchCommands.Add(new($"ALTER DATABASE {db} OWNER TO {role}"));
+            batch.BatchCommands.Add(new($"REVOKE ALL ON DATABASE {db} FROM PUBLIC"));
+            batch.BatchCommands.Add(new($"GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {role}"));
+        }
+
+        var oids = new NpgsqlBatchCommand("SELECT datname, oid::bigint FROM pg_database WHERE datname = ANY($1)");
+        oids.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. databases.Select(d => d.Database.DatabaseName)] });
+        batch.BatchCommands.Add(oids);
+        batch.BatchCommands.Add(new(ServerIdentity.Sql));
+
+        var oidByName = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            oidByName[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var identity = await ServerIdentity.ReadRowAsync(reader, cancellationToken).ConfigureAwait(false);
+        var records = databases
+            .Select(d => new DatabaseRecord(d.Database.Name, d.Database.DatabaseName, d.Database.OwnerRole, oidByName.TryGetValue(d.Database.DatabaseName, out var oid) ? oid : null))
+            .ToList();
+        return (records, identity);
     }
 
-    private static async Task<long?> DatabaseOidAsync(NpgsqlConnection connection, string databaseName, CancellationToken cancellationToken)
+    /// <summary>Creates or updates every owner role (login, current password) in one transaction; returns which databases exist.</summary>
+    private static async Task<HashSet<string>> EnsureRolesAsync(
+        NpgsqlConnection superUser, IReadOnlyList<(PostgresDatabaseResource Database, string OwnerPassword)> databases, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT oid::bigint FROM pg_database WHERE datname = $1", connection);
-        command.Parameters.AddWithValue(databaseName);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
+        await using var batch = new NpgsqlBatch(superUser);
+        batch.BatchCommands.Add(new("REVOKE CONNECT ON DATABASE postgres FROM PUBLIC"));
+        foreach (var (database, password) in databases)
+        {
+            var role = PostgresIdentifiers.Quote(database.OwnerRole);
+            var literal = "'" + password.Replace("'", "''", StringComparison.Ordinal) + "'";
+            batch.BatchCommands.Add(new(
+                $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{database.OwnerRole}') THEN CREATE ROLE {role} LOGIN PASSWORD {literal}; " +
+                $"ELSE ALTER ROLE {role} LOGIN PASSWORD {literal}; END IF; END $$"));
+        }
+
+        var existing = new NpgsqlBatchCommand("SELECT datname FROM pg_database WHERE datname = ANY($1)");
+        existing.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. databases.Select(d => d.Database.DatabaseName)] });
+        batch.BatchCommands.Add(existing);
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

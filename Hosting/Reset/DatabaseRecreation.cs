@@ -24,17 +24,16 @@ internal static class DatabaseRecreation
 
         var superUserConnection = new NpgsqlConnectionStringBuilder(
             await database.Server.ConnectionStringExpression.GetValueAsync(NetworkContext.Host, cancellationToken).ConfigureAwait(false)) { Pooling = false }.ConnectionString;
-        await using var dataSource = NpgsqlDataSource.Create(superUserConnection);
-        await using (var superUser = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        await using var superUser = new NpgsqlConnection(superUserConnection);
+        await superUser.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await StackTargetGuard.VerifyServerAsync(superUser, record, state.RecordPath, cancellationToken).ConfigureAwait(false);
+        await using (var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {PostgresIdentifiers.Quote(database.DatabaseName)} WITH (FORCE)", superUser))
         {
-            await StackTargetGuard.VerifyServerAsync(superUser, record, state.RecordPath, cancellationToken).ConfigureAwait(false);
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {PostgresIdentifiers.Quote(database.DatabaseName)} WITH (FORCE)", superUser);
             await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         NpgsqlConnection.ClearPool(new NpgsqlConnection(ownerConnection));
-        var created = await PostgresProvisioner.EnsureDatabasesAsync(dataSource, [(database, database.OwnerPassword.Value)], cancellationToken).ConfigureAwait(false);
-        await PostgresProvisioner.EnsureIdentityAsync(dataSource, record.StackId, [database.DatabaseName], cancellationToken).ConfigureAwait(false);
+        var (created, _) = await PostgresProvisioner.ProvisionAsync(superUser, record.StackId, [(database, database.OwnerPassword.Value)], cancellationToken).ConfigureAwait(false);
         state.WriteRecord(record with
         {
             Databases = [.. record.Databases.Select(d => string.Equals(d.Resource, database.Name, StringComparison.Ordinal) ? created[0] : d)],

@@ -32,6 +32,12 @@ public sealed record ServerIdentity(
         ArgumentNullException.ThrowIfNull(connection);
         await using var command = new NpgsqlCommand(Sql, connection);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadRowAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the identity from a reader positioned on the result of <see cref="Sql"/> (one statement of a batch, say).</summary>
+    internal static async Task<ServerIdentity> ReadRowAsync(NpgsqlDataReader reader, CancellationToken cancellationToken = default)
+    {
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return new ServerIdentity(
             reader.GetString(0),

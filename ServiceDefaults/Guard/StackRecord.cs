@@ -17,8 +17,6 @@ public sealed record StackRecord
     /// <summary>The file name inside the state folder.</summary>
     public const string FileName = "stack.json";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     /// <summary>Gets the random id of this stack, also stored inside the cluster (setting <c>stackmodel.stack_id</c>).</summary>
     public required string StackId { get; init; }
 
@@ -62,7 +60,7 @@ public sealed record StackRecord
                 return null;
             }
 
-            return JsonSerializer.Deserialize<StackRecord>(File.ReadAllText(path), Json)
+            return JsonSerializer.Deserialize(File.ReadAllText(path), StackRecordJsonContext.Default.StackRecord)
                 ?? throw new JsonException("the file is empty");
         }
         catch (JsonException ex)
@@ -93,7 +91,7 @@ public sealed record StackRecord
     internal void Write(string path)
     {
         var temp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, Json));
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, StackRecordJsonContext.Default.StackRecord));
         File.Move(temp, path, overwrite: true);
     }
 }

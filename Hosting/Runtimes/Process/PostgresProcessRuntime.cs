@@ -63,21 +63,29 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         var (program, wrapped) = user.Wrap(binaries.Postgres, args);
         var child = ChildProcess.Start(program, wrapped, root, new Dictionary<string, string?>(), request.Log);
         LogServerStarted(logger, request.ResourceName, child.Id, data);
-        if (cloned)
+        try
         {
-            await ClusterTemplate.SetPasswordAsync(request.HostPort, request.SuperUserPassword, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
+            await PostmasterPidFile.WaitUntilReadyAsync(data, child.Id, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
+            if (cloned)
+            {
+                await ClusterTemplate.SetPasswordAsync(request.HostPort, request.SuperUserPassword, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            // Cancelled or failed before the caller got a handle: nobody else could stop this server.
+            await StopAsync(child, CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
 
-        return new PostgresServerHandle(
-            created,
-            request.HostPort,
-            child.Exited,
-            async ct =>
-            {
-                // SIGINT is PostgreSQL's fast shutdown: running transactions are rolled back, the server exits at once.
-                await child.StopAsync(NativeMethods.SigInt, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
-                await child.DisposeAsync().ConfigureAwait(false);
-            });
+        return new PostgresServerHandle(created, request.HostPort, child.Exited, ct => StopAsync(child, ct));
+    }
+
+    private static async Task StopAsync(ChildProcess child, CancellationToken cancellationToken)
+    {
+        // SIGINT is PostgreSQL's fast shutdown: running transactions are rolled back, the server exits at once.
+        await child.StopAsync(NativeMethods.SigInt, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        await child.DisposeAsync().ConfigureAwait(false);
     }
 
     private static string SocketDirectoryFor(string preferred) =>

@@ -1,5 +1,3 @@
-using Spectre.Console;
-
 namespace StackModel.Hosting.Orchestration;
 
 /// <summary>
@@ -44,13 +42,14 @@ internal sealed class ConsoleReporter(ResourceNotificationService notifications,
 
     public void PrintSummary(IEnumerable<string> names)
     {
-        var table = new Table().AddColumns("Resource", "Type", "Runtime", "State", "Address");
+        // Plain aligned columns: a log file or CI keeps every address on one line, at any width.
+        List<string[]> rows = [["Resource", "Type", "Runtime", "State", "Address"]];
         var reasons = new List<string>();
         foreach (var name in names)
         {
             if (notifications.TryGetSnapshot(name) is { } s)
             {
-                table.AddRow(Markup.Escape(s.Name), s.ResourceType, s.Runtime, s.State.ToString(), Markup.Escape(string.Join(" ", s.Urls)));
+                rows.Add([s.Name, s.ResourceType, s.Runtime, s.State.ToString(), string.Join(" ", s.Urls)]);
                 if (s.Reason is not null)
                 {
                     reasons.Add($"{s.Name}: {s.Reason}");
@@ -58,16 +57,24 @@ internal sealed class ConsoleReporter(ResourceNotificationService notifications,
             }
         }
 
+        var widths = Enumerable.Range(0, rows[0].Length).Select(column => rows.Max(row => row[column].Length)).ToArray();
+        string Line(string[] cells) => string.Join("  ", cells.Select((cell, column) => cell.PadRight(widths[column]))).TrimEnd();
         lock (_gate)
         {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-            console.Write(table);
-            foreach (var reason in reasons)
+            output.WriteLine(Line(rows[0]));
+            output.WriteLine(Line([.. widths.Select(width => new string('-', width))]));
+            foreach (var row in rows.Skip(1))
             {
-                console.WriteLine(reason);
+                output.WriteLine(Line(row));
             }
 
-            console.WriteLine("Press Ctrl+C to stop the stack.");
+            foreach (var reason in reasons)
+            {
+                output.WriteLine(reason);
+            }
+
+            output.WriteLine("Press Ctrl+C to stop the stack.");
+            output.Flush();
         }
     }
 

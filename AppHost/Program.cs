@@ -25,7 +25,9 @@ var litellm = builder.AddLiteLLM("litellm", port: 4000)
     .WithEnvExport("LITELLM");
 
 // The application's migrations: app_dev only, once LiteLLM is healthy; the runner is app_dev's one migration system.
+// Its process starts with the stack and is held at its start gate until then, so its own start-up is not on the critical path.
 var migrations = builder.AddProject<Projects.MigrationRunner>("migrations")
+    .WithStartGate()
     .WithReference(appDb)
     .WithEnvironment("Migrations__Path", Path.GetFullPath("../db/migrations", builder.AppHostDirectory))
     .WithEnvironment("Migrations__WaitForHealthUrl", litellm.Resource.HealthCheckUrl)

@@ -7,6 +7,7 @@ using StackModel.MigrationRunner.Configuration;
 using StackModel.MigrationRunner.Database;
 using StackModel.MigrationRunner.Health;
 using StackModel.MigrationRunner.Logging;
+using StackModel.ServiceDefaults;
 
 namespace StackModel.MigrationRunner;
 
@@ -36,23 +37,29 @@ internal sealed class MigrationWorker(
         try
         {
             var options = MigrationRunnerOptions.Read(configuration);
-            if (options.WaitForHealthUrl is { } healthUrl)
-            {
-                await new DependencyHealthWaiter(_logger).WaitAsync(healthUrl, options.WaitTimeout, cancellationToken);
-            }
-            else
-            {
-                _logger.RunningWithoutDependencyWait();
-            }
 
             // Resolved here, not injected: a missing connection string is a refusal with exit code 2, not a crash.
             var dataSource = services.GetRequiredService<NpgsqlDataSource>();
-            var engine = new MigrationEngine(dataSource, new TargetVerifier(options.ExpectedTarget, new StackGuardTarget(configuration, options.ConnectionName), _logger), _logger);
+
+            // Started early by the AppHost (WithStartGate), the runner reads its folder now and connects once the gate opens.
+            var engine = new MigrationEngine(
+                dataSource,
+                new TargetVerifier(options.ExpectedTarget, new StackGuardTarget(configuration, options.ConnectionName), _logger),
+                _logger,
+                async ct =>
+                {
+                    await StartGate.WaitAsync(configuration, ct);
+                    await WaitForDependencyAsync(options, ct);
+                });
             result = await engine.RunAsync(options.MigrationsPath, cancellationToken);
         }
         catch (MigrationException ex)
         {
             result = MigrationResult.Failure(ex);
+        }
+        catch (StartGateClosedException ex)
+        {
+            result = MigrationResult.Failure(new MigrationException(MigrationExitCode.Unexpected, ex.Message, ex));
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
@@ -75,5 +82,17 @@ internal sealed class MigrationWorker(
         }
 
         return result;
+    }
+
+    private async Task WaitForDependencyAsync(MigrationRunnerOptions options, CancellationToken cancellationToken)
+    {
+        if (options.WaitForHealthUrl is { } healthUrl)
+        {
+            await new DependencyHealthWaiter(_logger).WaitAsync(healthUrl, options.WaitTimeout, cancellationToken);
+        }
+        else
+        {
+            _logger.RunningWithoutDependencyWait();
+        }
     }
 }

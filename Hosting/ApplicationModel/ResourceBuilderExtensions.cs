@@ -109,6 +109,18 @@ public static class ResourceBuilderExtensions
     public static IResourceBuilder<T> WaitForCompletion<T>(this IResourceBuilder<T> builder, IResourceBuilder<IResource> dependency)
         where T : IResourceWithWaitSupport => builder.AddWait(dependency, WaitType.WaitForCompletion);
 
+    /// <summary>
+    /// Starts the project's process with the stack instead of after what it waits for, held at its start gate: its runtime and
+    /// host start up while its dependencies do, and it touches nothing of theirs until the gate opens, once they are ready (the
+    /// resource shows Waiting until then). If a dependency fails, or the stack stops first, the process is stopped unopened.
+    /// The project must honour the gate: <c>StartGate.WaitAsync</c> of ServiceDefaults, before its first connection.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithStartGate(this IResourceBuilder<ProjectResource> builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Resource.Annotations.OfType<StartGateAnnotation>().Any() ? builder : builder.WithAnnotation(new StartGateAnnotation());
+    }
+
     /// <summary>Declares an endpoint.</summary>
     /// <param name="builder">The resource.</param>
     /// <param name="port">The host port on 127.0.0.1.</param>

@@ -215,12 +215,26 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
     {
         try
         {
+            ResourceRunner? early = null;
+            if (resource.Annotations.OfType<StartGateAnnotation>().Any())
+            {
+                // Its process starts now and waits at its gate; stopping the stack meanwhile stops it like any runner.
+                early = CreateRunner(resource);
+                _runners[resource.Name] = early;
+                await early.PrestartAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             if (!await WaitForDependenciesAsync(resource, cancellationToken).ConfigureAwait(false))
             {
+                if (early is not null && _runners.TryRemove(resource.Name, out _))
+                {
+                    await early.AbandonAsync().ConfigureAwait(false);
+                }
+
                 return;
             }
 
-            var runner = CreateRunner(resource);
+            var runner = early ?? CreateRunner(resource);
             _runners[resource.Name] = runner;
             await runner.StartAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -11,15 +11,72 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
     private readonly CancellationTokenSource _monitor = new();
     private ChildProcess? _process;
     private volatile bool _stopping;
+    private volatile bool _abandoned;
+    private bool _heldAtGate;
 
     public override Task Completion => _completion.Task;
 
+    public override async Task PrestartAsync(CancellationToken cancellationToken)
+    {
+        if (!Resource.Annotations.OfType<StartGateAnnotation>().Any())
+        {
+            return;
+        }
+
+        var command = await ProcessCommand.ForAsync(Resource, cancellationToken).ConfigureAwait(false);
+        var environment = new Dictionary<string, string?>(command.Environment) { [StartGateAnnotation.EnvironmentVariable] = StartGateAnnotation.StandardInput };
+        _process = ChildProcess.Start(command.Program, command.Args, command.WorkingDirectory, environment, (line, isError) => Log(line, isError), keepInputOpen: true);
+        _ = _process.Exited.ContinueWith(t => OnExited(t.Result), TaskScheduler.Default);
+        _heldAtGate = true;
+        Log($"Started early (pid {_process.Id}) and held at its start gate until what it waits for is ready.");
+    }
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_heldAtGate)
+        {
+            await OpenGateAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var command = await ProcessCommand.ForAsync(Resource, cancellationToken).ConfigureAwait(false);
-        Publish(s => s with { State = ResourceState.Starting, Runtime = "process", StartedAt = DateTimeOffset.UtcNow, StoppedAt = null, ExitCode = null, Reason = null, WaitingFor = [], Urls = ResourceTypes.HostUrls(Resource) });
+        PublishStarting();
         _process = ChildProcess.Start(command.Program, command.Args, command.WorkingDirectory, command.Environment, (line, isError) => Log(line, isError));
         _ = _process.Exited.ContinueWith(t => OnExited(t.Result), TaskScheduler.Default);
+        PublishRunning();
+    }
+
+    public override async Task AbandonAsync()
+    {
+        _abandoned = true;
+        if (_process is not null && !_completion.Task.IsCompleted)
+        {
+            // End of input closes the gate: the process stops on its own; SIGTERM, then a kill, if it does not.
+            await _process.SendLineAndCloseInputAsync(string.Empty).ConfigureAwait(false);
+            await _process.StopAsync(NativeMethods.SigTerm, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+
+        _completion.TrySetResult();
+    }
+
+    private async Task OpenGateAsync(CancellationToken cancellationToken)
+    {
+        _heldAtGate = false;
+        if (_completion.Task.IsCompleted)
+        {
+            return; // It exited at its gate; OnExited published how.
+        }
+
+        PublishStarting();
+        await _process!.SendLineAndCloseInputAsync(StartGateAnnotation.OpenLine, cancellationToken).ConfigureAwait(false);
+        PublishRunning();
+    }
+
+    private void PublishStarting() =>
+        Publish(s => s with { State = ResourceState.Starting, Runtime = "process", StartedAt = DateTimeOffset.UtcNow, StoppedAt = null, ExitCode = null, Reason = null, WaitingFor = [], Urls = ResourceTypes.HostUrls(Resource) });
+
+    private void PublishRunning()
+    {
         Publish(s => s.State == ResourceState.Starting ? s with { State = ResourceState.Running } : s);
         if (Resource.Annotations.OfType<HttpHealthCheckAnnotation>().FirstOrDefault() is { } check)
         {
@@ -45,6 +102,12 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
     private void OnExited(int exitCode)
     {
         _monitor.Cancel();
+        if (_abandoned)
+        {
+            _completion.TrySetResult();
+            return;
+        }
+
         Publish(s => s with
         {
             State = _stopping ? ResourceState.Stopped : exitCode == 0 ? ResourceState.Finished : ResourceState.Exited,

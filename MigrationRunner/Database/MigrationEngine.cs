@@ -13,7 +13,7 @@ namespace StackModel.MigrationRunner.Database;
 /// selection rule and statement split, every pending file in one transaction — after proving the target, refusing
 /// foreign migration histories and conflicting histories, and under an advisory lock.
 /// </summary>
-internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifier targetVerifier, ILogger logger)
+internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifier targetVerifier, ILogger logger, Func<CancellationToken, Task>? beforeConnect = null)
 {
     /// <summary>Reads <paramref name="migrationsPath"/> and migrates; never throws for a refusal or failure, returns it.</summary>
     public async Task<MigrationResult> RunAsync(string migrationsPath, CancellationToken cancellationToken = default)
@@ -36,6 +36,11 @@ internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifie
     public async Task<MigrationResult> RunAsync(MigrationFolder folder, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(folder);
+        if (beforeConnect is not null)
+        {
+            await beforeConnect(cancellationToken);
+        }
+
         var stopwatch = Stopwatch.StartNew();
         NpgsqlConnection connection;
         try

@@ -18,7 +18,8 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>Completes with the exit code when the process has exited and its output has been read.</summary>
     public Task<int> Exited => _exited.Task;
 
-    public static ChildProcess Start(string program, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string?> environment, Action<string, bool> onLine)
+    /// <summary>Starts <paramref name="program"/>; its standard input is closed at once unless <paramref name="keepInputOpen"/> (see <see cref="SendLineAndCloseInputAsync"/>).</summary>
+    public static ChildProcess Start(string program, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string?> environment, Action<string, bool> onLine, bool keepInputOpen = false)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -60,13 +61,35 @@ internal sealed class ChildProcess : IAsyncDisposable
             throw new DistributedApplicationException($"Could not start '{program}': {ex.Message}. Check that it is installed and on PATH.", ex);
         }
 
-        process.StandardInput.Close();
+        if (!keepInputOpen)
+        {
+            process.StandardInput.Close();
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
         // WaitForExitAsync also waits until both output streams are read to their end.
         _ = process.WaitForExitAsync().ContinueWith(_ => child._exited.TrySetResult(process.ExitCode), TaskScheduler.Default);
         return child;
+    }
+
+    /// <summary>Writes one line to the standard input kept open at start, then closes it (end of file for the process).</summary>
+    public async Task SendLineAndCloseInputAsync(string line, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _process.StandardInput.WriteLineAsync(line.AsMemory(), cancellationToken).ConfigureAwait(false);
+            await _process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The process is gone (a broken pipe); its exit is reported through Exited.
+        }
+        finally
+        {
+            _process.StandardInput.Close();
+        }
     }
 
     /// <summary>Sends <paramref name="signal"/>, waits up to <paramref name="timeout"/>, then kills the process tree.</summary>

@@ -13,18 +13,21 @@ namespace StackModel.Hosting.Postgres;
 internal static class PostgresProvisioner
 {
     /// <summary>
-    /// The superuser's data source for waiting and provisioning: not pooled, and no TLS or GSS encryption negotiation, which a
-    /// server the stack started on the loopback interface never offers (asking costs a round trip and loading GSSAPI).
+    /// The superuser's data source for waiting and provisioning: not pooled, no type catalogue loaded, and no TLS or GSS
+    /// encryption negotiation, which a server the stack started on the loopback interface never offers (asking costs a round
+    /// trip and loading GSSAPI).
     /// Building one costs tens of milliseconds of type loading on its first use in a process: build it while the server starts.
     /// </summary>
-    public static NpgsqlDataSource CreateAdminDataSource(string connectionString) =>
-        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            Pooling = false,
-            Timeout = 2,
-            SslMode = SslMode.Disable,
-            GssEncryptionMode = GssEncryptionMode.Disable,
-        });
+    public static NpgsqlDataSource CreateAdminDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.Pooling = false;
+        builder.ConnectionStringBuilder.Timeout = 2;
+        builder.ConnectionStringBuilder.SslMode = SslMode.Disable;
+        builder.ConnectionStringBuilder.GssEncryptionMode = GssEncryptionMode.Disable;
+        builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false)); // built-in types only: names, oids, timestamps
+        return builder.Build();
+    }
 
     /// <summary>
     /// Connects until the server accepts, and returns that connection, open: the caller provisions over it instead of
@@ -90,9 +93,6 @@ internal static class PostgresProvisioner
     {
         ArgumentNullException.ThrowIfNull(superUser);
 
-        // A crash right after this session loses at most what the next start writes again: commits need not wait for the disk.
-        await ExecuteAsync(superUser, "SET synchronous_commit = off", cancellationToken).ConfigureAwait(false);
-
         var existing = await EnsureRolesAsync(superUser, databases, cancellationToken).ConfigureAwait(false);
         foreach (var (database, _) in databases.Where(d => !existing.Contains(d.Database.DatabaseName)))
         {
@@ -115,9 +115,7 @@ internal static class PostgresProvisioner
             batch.BatchCommands.Add(new($"GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {role}"));
         }
 
-        var oids = new NpgsqlBatchCommand("SELECT datname, oid::bigint FROM pg_database WHERE datname = ANY($1)");
-        oids.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. databases.Select(d => d.Database.DatabaseName)] });
-        batch.BatchCommands.Add(oids);
+        batch.BatchCommands.Add(new($"SELECT datname, oid::bigint FROM pg_database WHERE datname IN ({NameList(databases)})"));
         batch.BatchCommands.Add(new(ServerIdentity.Sql));
 
         var oidByName = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -140,6 +138,9 @@ internal static class PostgresProvisioner
         NpgsqlConnection superUser, IReadOnlyList<(PostgresDatabaseResource Database, string OwnerPassword)> databases, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(superUser);
+
+        // A crash right after this session loses at most what the next start writes again: commits need not wait for the disk.
+        batch.BatchCommands.Add(new("SET synchronous_commit = off"));
         batch.BatchCommands.Add(new("REVOKE CONNECT ON DATABASE postgres FROM PUBLIC"));
         foreach (var (database, password) in databases)
         {
@@ -150,9 +151,7 @@ internal static class PostgresProvisioner
                 $"ELSE ALTER ROLE {role} LOGIN PASSWORD {literal}; END IF; END $$"));
         }
 
-        var existing = new NpgsqlBatchCommand("SELECT datname FROM pg_database WHERE datname = ANY($1)");
-        existing.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. databases.Select(d => d.Database.DatabaseName)] });
-        batch.BatchCommands.Add(existing);
+        batch.BatchCommands.Add(new($"SELECT datname FROM pg_database WHERE datname IN ({NameList(databases)})"));
 
         var names = new HashSet<string>(StringComparer.Ordinal);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -163,6 +162,10 @@ internal static class PostgresProvisioner
 
         return names;
     }
+
+    // Database names are validated identifiers (PostgresIdentifiers): lower-case letters, digits and '_' only.
+    private static string NameList(IReadOnlyList<(PostgresDatabaseResource Database, string OwnerPassword)> databases) =>
+        databases.Count == 0 ? "NULL" : string.Join(", ", databases.Select(d => $"'{d.Database.DatabaseName}'"));
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {

@@ -107,6 +107,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         Prepare();
+        State.PreloadRecord();
         State.AcquireLock();
         var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>())
         {

@@ -8,6 +8,7 @@ using StackModel.MigrationRunner.Database;
 using StackModel.MigrationRunner.Health;
 using StackModel.MigrationRunner.Logging;
 using StackModel.ServiceDefaults;
+using StackModel.ServiceDefaults.Guard;
 
 namespace StackModel.MigrationRunner;
 
@@ -48,6 +49,7 @@ internal sealed class MigrationWorker(
                 _logger,
                 async ct =>
                 {
+                    StackTargetGuard.Preload(configuration); // read again after the gate, when the AppHost has written this start's record
                     await StartGate.WaitAsync(configuration, ct);
                     await WaitForDependencyAsync(options, ct);
                 });

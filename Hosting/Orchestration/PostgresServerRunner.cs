@@ -18,7 +18,7 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var previous = Context.State.ReadRecord();
+        var previous = await Context.State.ReadRecordAtStartAsync().ConfigureAwait(false);
         if (previous is not null && previous.Runtime != runtime.Name)
         {
             throw new DistributedApplicationException(

@@ -12,6 +12,7 @@ internal sealed class StackStateStore : IDisposable
 {
     private const string SecretsFileName = "secrets.json";
     private readonly Lock _gate = new();
+    private Task<StackRecord?>? _recordAtStart;
     private FileStream? _lock;
 
     public StackStateStore(string directory)
@@ -106,6 +107,15 @@ internal sealed class StackStateStore : IDisposable
     }
 
     public void WriteRecord(StackRecord record) => record.Write(RecordPath);
+
+    /// <summary>
+    /// Starts reading the stack record on another thread, for <see cref="ReadRecordAtStartAsync"/>: the JSON serializer's first
+    /// use in a process costs tens of milliseconds, which then pass while the rest of the stack is set up.
+    /// </summary>
+    public void PreloadRecord() => _recordAtStart ??= Task.Run(ReadRecord);
+
+    /// <summary>The record as it was when the stack started (preloaded once by <see cref="PreloadRecord"/>), else read now.</summary>
+    public Task<StackRecord?> ReadRecordAtStartAsync() => Interlocked.Exchange(ref _recordAtStart, null) ?? Task.FromResult(ReadRecord());
 
     public void Dispose() => _lock?.Dispose();
 

@@ -14,7 +14,8 @@ builder.AddServiceDefaults();
 builder.AddRunnerConsoleLogging();
 try
 {
-    builder.AddNpgsqlDataSource(connectionName);
+    // The runner reads and writes text, integers and timestamps only: the built-in types, so no type catalogue to load.
+    builder.AddNpgsqlDataSource(connectionName, configureDataSourceBuilder: dataSource => dataSource.ConfigureTypeLoading(types => types.EnableTypeLoading(false)));
 }
 catch (InvalidOperationException ex)
 {

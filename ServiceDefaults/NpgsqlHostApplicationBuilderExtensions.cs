@@ -25,6 +25,10 @@ public static class NpgsqlHostApplicationBuilderExtensions
     /// (for example <c>app_dev</c>).
     /// </param>
     /// <param name="configure">An optional callback that changes the settings after they are bound.</param>
+    /// <param name="configureDataSourceBuilder">
+    /// An optional callback that configures the <see cref="NpgsqlDataSourceBuilder"/> before the data source is built
+    /// (type mappings, type loading, plugins), as Aspire's integration offers.
+    /// </param>
     /// <exception cref="InvalidOperationException">
     /// The connection string is missing or cannot be parsed. The message names the configuration key.
     /// </exception>
@@ -36,7 +40,8 @@ public static class NpgsqlHostApplicationBuilderExtensions
     public static void AddNpgsqlDataSource(
         this IHostApplicationBuilder builder,
         string connectionName,
-        Action<NpgsqlSettings>? configure = null)
+        Action<NpgsqlSettings>? configure = null,
+        Action<NpgsqlDataSourceBuilder>? configureDataSourceBuilder = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
@@ -56,6 +61,7 @@ public static class NpgsqlHostApplicationBuilderExtensions
                 Name = connectionName,
             };
             dataSourceBuilder.UseLoggerFactory(serviceProvider.GetService<ILoggerFactory>());
+            configureDataSourceBuilder?.Invoke(dataSourceBuilder);
             return dataSourceBuilder.Build();
         });
         builder.Services.AddSingleton<System.Data.Common.DbDataSource>(

@@ -97,7 +97,7 @@ public class IncidentReplayTests
         var ct = TestStack.Timeout();
         await using var app = await StartStackAsync(ct);
         var stackConnection = await app.GetConnectionStringAsync("app_dev", ct);
-        await Sql.ExecuteAsync(stackConnection, "CREATE TABLE users (id serial PRIMARY KEY, name text); INSERT INTO users (name) SELECT 'u' || g FROM generate_series(1, 25) g", ct);
+        await Sql.ExecuteAsync(stackConnection, "CREATE TABLE replay_rows (id serial PRIMARY KEY, name text); INSERT INTO replay_rows (name) SELECT 'u' || g FROM generate_series(1, 25) g", ct);
         var record = StackRecord.Read(RecordPath(app));
         await app.Orchestrator.StopResourceAsync("postgres", ct);
         NpgsqlConnection.ClearAllPools(); // the pooled connections died with the server
@@ -108,7 +108,7 @@ public class IncidentReplayTests
             var copyConnection = elsewhere.ConnectionString("app_dev", "app_dev_owner", OwnerPassword(app));
             var error = await Assert.ThrowsAsync<TargetMismatchException>(() => DatabaseTruncation.TruncateAsync(copyConnection, record, RecordPath(app), "app_dev", ct));
             Assert.Equal(["server port", "postmaster start"], error.MismatchedFields);
-            Assert.Equal(25L, await Sql.ScalarAsync<long>(copyConnection, "SELECT count(*) FROM users", ct));
+            Assert.Equal(25L, await Sql.ScalarAsync<long>(copyConnection, "SELECT count(*) FROM replay_rows", ct));
         }
 
         await using (var samePort = await ForeignCluster.StartCopyAsync(app.StateDirectory, superUserPassword, record.HostPort, ct))
@@ -116,7 +116,7 @@ public class IncidentReplayTests
             var error = await Assert.ThrowsAsync<TargetMismatchException>(() => app.ResetDatabaseAsync("app_dev", ct));
             Assert.Equal(["postmaster start"], error.MismatchedFields);
             Assert.Contains("a server started from a copy of the stack's data folder", error.Message, StringComparison.Ordinal);
-            Assert.Equal(25L, await Sql.ScalarAsync<long>(stackConnection, "SELECT count(*) FROM users", ct));
+            Assert.Equal(25L, await Sql.ScalarAsync<long>(stackConnection, "SELECT count(*) FROM replay_rows", ct));
         }
     }
 
@@ -132,7 +132,8 @@ public class IncidentReplayTests
 
         var result = await app.ResetDatabaseAsync("app_dev", ct);
 
-        Assert.Equal(["app.credit_ledger", "app.users", "public.audit"], result.TruncatedTables.Order(StringComparer.Ordinal));
+        string[] planted = ["app.credit_ledger", "app.users", "public.audit"];
+        Assert.Equal(planted.Concat(Catalog.AppTables(app.AppHostDirectory).Select(t => "public." + t)).Order(StringComparer.Ordinal), result.TruncatedTables.Order(StringComparer.Ordinal));
         Assert.Equal(0L, await Sql.ScalarAsync<long>(connection, "SELECT (SELECT count(*) FROM app.users) + (SELECT count(*) FROM app.credit_ledger) + (SELECT count(*) FROM public.audit)", ct));
         Assert.Equal(history, await Sql.ScalarAsync<string>(connection, DrizzleShapedSchema.HistorySql, ct));
         Assert.Equal(1, await Sql.ScalarAsync<int>(connection, "INSERT INTO app.users (email) VALUES ('a@b') RETURNING id", ct));
@@ -142,7 +143,7 @@ public class IncidentReplayTests
     private static async Task<DistributedApplication> StartStackAsync(CancellationToken ct)
     {
         var app = await TestStack.StartAppHostAsync(ct);
-        await app.WaitForResourceHealthyAsync("app_dev", ct);
+        await app.WaitForResourceAsync("migrations", ResourceState.Finished, ct); // app_dev migrated, and nothing writes to it any more
         return app;
     }
 

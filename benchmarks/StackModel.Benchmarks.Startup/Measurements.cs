@@ -33,15 +33,20 @@ internal static class Measurements
         return seconds;
     }
 
-    /// <summary>The AppHost as users run it (built tree), on a new state folder, then again on the same one.</summary>
-    public static async Task<(double Cold, double Warm)> AppHostColdAndWarmAsync()
+    /// <summary>The AppHost as users run it (built tree), on a new state folder, then <paramref name="warmStarts"/> times again on the same one.</summary>
+    public static async Task<(double Cold, List<double> Warm)> AppHostColdAndWarmAsync(int warmStarts)
     {
         var dir = Directory.CreateTempSubdirectory("stackmodel-bench-").FullName;
         var port = FreePort();
         try
         {
             var cold = await AppHostToAllUpAsync(dir, port, "--Stack:Runtime=process");
-            var warm = await AppHostToAllUpAsync(dir, port, "--Stack:Runtime=process");
+            var warm = new List<double>();
+            for (var i = 0; i < warmStarts; i++)
+            {
+                warm.Add(await AppHostToAllUpAsync(dir, port, "--Stack:Runtime=process"));
+            }
+
             return (cold, warm);
         }
         finally

@@ -58,6 +58,19 @@ public sealed class NpgsqlHostApplicationBuilderExtensionsTests(PostgresServerFi
     }
 
     [Fact]
+    public void AddNpgsqlDataSource_ConfigureDataSourceBuilderRunsBeforeTheDataSourceIsBuilt()
+    {
+        var builder = CreateBuilder("app_dev", "Host=bound;Database=app_dev");
+
+        builder.AddNpgsqlDataSource("app_dev", configureDataSourceBuilder: dataSource => dataSource.ConnectionStringBuilder.ApplicationName = "migrations");
+
+        using var host = builder.Build();
+        var dataSource = host.Services.GetRequiredService<NpgsqlDataSource>();
+        Assert.Equal("migrations", new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).ApplicationName);
+        Assert.Equal("bound", new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Host);
+    }
+
+    [Fact]
     public void AddNpgsqlDataSource_WithoutConnectionString_FailsNamingTheKeyAndTheFix()
     {
         var builder = CreateBuilder("other", "Host=x");

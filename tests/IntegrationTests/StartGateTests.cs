@@ -33,6 +33,23 @@ public partial class StartGateTests
     }
 
     [RequiresPostgresFact]
+    public async Task Run_again_starts_a_new_held_process_whose_gate_opens_at_once()
+    {
+        var ct = TestStack.Timeout();
+        await using var app = await TestStack.StartAppHostAsync(ct);
+        var first = await app.WaitForResourceAsync("migrations", ResourceState.Finished, ct);
+
+        await app.Orchestrator.StartResourceAsync("migrations", ct);
+        var again = await app.ResourceNotifications.WaitForResourceAsync(
+            "migrations", s => s.State == ResourceState.Finished && s.StartedAt > first.StartedAt, ct);
+
+        Assert.Equal(0, again.ExitCode);
+        var lines = app.ResourceLogs.GetLines("migrations");
+        Assert.Equal(2, lines.Count(l => l.Text.Contains("held at its start gate", StringComparison.Ordinal)));
+        Assert.Contains(lines, l => l.Text.Contains("Database is up to date: 0 migration(s) applied", StringComparison.Ordinal));
+    }
+
+    [RequiresPostgresFact]
     public async Task When_what_it_waits_for_fails_the_held_process_is_stopped_and_touches_nothing()
     {
         var ct = TestStack.Timeout();

@@ -140,7 +140,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         IConsoleView reporter = Console.IsOutputRedirected
             ? new ConsoleReporter(ResourceNotifications, Console.Out)
-            : new ConsoleLiveView(ResourceNotifications, Spectre.Console.AnsiConsole.Console);
+            : new ConsoleLiveView(ResourceNotifications, Spectre.Console.AnsiConsole.Console, Services.GetRequiredService<ConsoleLogSink>());
         var reporting = reporter.RunAsync(stop.Token);
         try
         {

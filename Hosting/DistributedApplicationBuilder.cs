@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Cli;
 using StackModel.Hosting.Orchestration;
@@ -35,11 +36,10 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
 
         _host.Configuration.AddCommandLine(CommandLine.ConfigurationArgs(args));
 
-        _host.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        });
+        // One line per event; while the live view owns the terminal, the lines go through it (ConsoleLogSink).
+        Services.AddSingleton<ConsoleLogSink>();
+        _host.Logging.AddConsole(o => o.FormatterName = StackConsoleFormatter.FormatterName)
+            .AddConsoleFormatter<StackConsoleFormatter, ConsoleFormatterOptions>();
         _host.Logging.SetMinimumLevel(LogLevel.Information);
         _host.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         _host.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);

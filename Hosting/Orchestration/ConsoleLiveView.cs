@@ -7,9 +7,10 @@ namespace StackModel.Hosting.Orchestration;
 
 /// <summary>
 /// The console in a terminal: one table of resources redrawn in place (Spectre.Console live display) with state, health,
-/// address and what a waiting resource waits for and for how long, plus the dashboard's login URL.
+/// address and what a waiting resource waits for and for how long, plus the dashboard's login URL. The AppHost's own log
+/// lines, handed over through <paramref name="logSink"/>, are printed above the table instead of through it.
 /// </summary>
-internal sealed class ConsoleLiveView(ResourceNotificationService notifications, IAnsiConsole console) : IConsoleView
+internal sealed class ConsoleLiveView(ResourceNotificationService notifications, IAnsiConsole console, ConsoleLogSink? logSink = null) : IConsoleView
 {
     private readonly List<string> _order = [];
     private readonly Dictionary<string, ResourceSnapshot> _snapshots = new(StringComparer.Ordinal);
@@ -46,7 +47,65 @@ internal sealed class ConsoleLiveView(ResourceNotificationService notifications,
             },
             CancellationToken.None);
 
+        // Log lines are queued by the threads that log and printed by the loop below, between two redraws: written through
+        // the live display's console they land above the table. Spectre's live display is not thread-safe (a write from
+        // another thread during a redraw takes its two locks in the opposite order and deadlocks).
+        var logLines = new Queue<string>();
+        var logsClosed = false;
+        bool Enqueue(string line)
+        {
+            lock (logLines)
+            {
+                if (logsClosed)
+                {
+                    return false;
+                }
+
+                logLines.Enqueue(line);
+            }
+
+            changed.Writer.TryWrite(true);
+            return true;
+        }
+
+        void PrintLogLines()
+        {
+            while (true)
+            {
+                string line;
+                lock (logLines)
+                {
+                    if (!logLines.TryDequeue(out line!))
+                    {
+                        return;
+                    }
+                }
+
+                console.WriteLine(line);
+            }
+        }
+
         await console.Live(Render()).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).StartAsync(async ctx =>
+        {
+            var logs = logSink?.Attach(Enqueue);
+            try
+            {
+                await RedrawUntilCancelledAsync(ctx).ConfigureAwait(false);
+            }
+            finally
+            {
+                logs?.Dispose();
+                lock (logLines)
+                {
+                    logsClosed = true;
+                }
+
+                PrintLogLines();
+            }
+        }).ConfigureAwait(false);
+        await pump.ConfigureAwait(false);
+
+        async Task RedrawUntilCancelledAsync(LiveDisplayContext ctx)
         {
             while (!cancellationToken.IsCancellationRequested)
             {
@@ -62,11 +121,11 @@ internal sealed class ConsoleLiveView(ResourceNotificationService notifications,
                     // A tick, or the end.
                 }
 
+                PrintLogLines();
                 ctx.UpdateTarget(Render());
                 ctx.Refresh();
             }
-        }).ConfigureAwait(false);
-        await pump.ConfigureAwait(false);
+        }
     }
 
     public void ShowDashboard(string statusLine)

@@ -5,6 +5,9 @@ namespace StackModel.Dashboard.Tests;
 
 public partial class ConsoleViewTests
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"line \d+-\d+")]
+    private static partial System.Text.RegularExpressions.Regex LogLine();
+
     [System.Text.RegularExpressions.GeneratedRegex(@"\d\d:\d\d:\d\d migrations waiting for litellm \((\d+) s\)")]
     private static partial System.Text.RegularExpressions.Regex WaitLine();
 
@@ -73,4 +76,75 @@ public partial class ConsoleViewTests
         Assert.Matches(@"waiting for litellm \(1[2-9] s\)", text);
         Assert.Contains("Dashboard: http://127.0.0.1:1234/login?t=abc", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AppHost_log_lines_during_the_live_view_go_through_it_and_after_it_to_the_console_logger()
+    {
+        var notifications = new ResourceNotificationService();
+        notifications.Publish(new ResourceSnapshot { Name = "postgres", ResourceType = "Postgres", State = ResourceState.Healthy });
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No });
+        console.Profile.Width = 160;
+        var sink = new ConsoleLogSink();
+        var formatter = new StackConsoleFormatter(sink);
+        var view = new ConsoleLiveView(notifications, console, sink);
+        using var cts = new CancellationTokenSource();
+
+        var running = view.RunAsync(cts.Token);
+        var loggerOutput = new StringWriter();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!sink.TryWrite("probe") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        formatter.Write(Entry("during the live view"), null, loggerOutput);
+        await Task.Delay(1200);
+        await cts.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
+        formatter.Write(Entry("after it"), null, loggerOutput);
+
+        Assert.Contains("warn: StackModel.Test[7] during the live view", writer.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("during the live view", loggerOutput.ToString(), StringComparison.Ordinal);
+        Assert.Contains("warn: StackModel.Test[7] after it", loggerOutput.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("after it", writer.ToString(), StringComparison.Ordinal);
+        Assert.False(sink.TryWrite("no view any more"));
+    }
+
+    [Fact]
+    public async Task Many_threads_logging_while_the_table_redraws_neither_deadlock_nor_lose_a_line()
+    {
+        var notifications = new ResourceNotificationService();
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Synchronized(writer)), Ansi = AnsiSupport.Yes, ColorSystem = ColorSystemSupport.Standard, Interactive = InteractionSupport.Yes });
+        console.Profile.Width = 120;
+        var sink = new ConsoleLogSink();
+        var view = new ConsoleLiveView(notifications, console, sink);
+        using var cts = new CancellationTokenSource();
+        var running = view.RunAsync(cts.Token);
+        while (!sink.TryWrite("probe"))
+        {
+            await Task.Delay(10);
+        }
+
+        var writers = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < 3000; i++)
+            {
+                // State changes make the table redraw while the lines arrive.
+                notifications.Publish(new ResourceSnapshot { Name = $"r{t}", ResourceType = "Project", State = i % 2 == 0 ? ResourceState.Running : ResourceState.Starting });
+                Assert.True(sink.TryWrite($"line {t}-{i}"));
+            }
+        }));
+        await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(30));
+        await cts.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var text = writer.ToString();
+        var printed = LogLine().Matches(text).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(4 * 3000, printed.Count);
+    }
+
+    private static Microsoft.Extensions.Logging.Abstractions.LogEntry<string> Entry(string message) =>
+        new(Microsoft.Extensions.Logging.LogLevel.Warning, "StackModel.Test", new Microsoft.Extensions.Logging.EventId(7), message, null, (state, _) => state);
 }

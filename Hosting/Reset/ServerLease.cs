@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Postgres;
 using StackModel.Hosting.Runtimes;
+using StackModel.Hosting.Runtimes.Container;
 
 namespace StackModel.Hosting.Reset;
 
@@ -14,10 +15,12 @@ namespace StackModel.Hosting.Reset;
 internal sealed class ServerLease : IAsyncDisposable
 {
     private readonly PostgresServerRunner? _runner;
+    private readonly ContainerStack? _containers;
 
-    private ServerLease(PostgresServerRunner? runner)
+    private ServerLease(PostgresServerRunner? runner, ContainerStack? containers = null)
     {
         _runner = runner;
+        _containers = containers;
     }
 
     /// <summary>Gets a value indicating whether this process started the server (the stack was not running).</summary>
@@ -60,7 +63,7 @@ internal sealed class ServerLease : IAsyncDisposable
             throw;
         }
 
-        return new ServerLease(runner);
+        return new ServerLease(runner, app.Services.GetRequiredService<ContainerStack>());
     }
 
     public async ValueTask DisposeAsync()
@@ -68,6 +71,12 @@ internal sealed class ServerLease : IAsyncDisposable
         if (_runner is not null)
         {
             await _runner.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (_containers is not null)
+        {
+            // A server started here as a container created the stack network (or adopted it); it goes with the server.
+            await _containers.RemoveNetworkAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
 }

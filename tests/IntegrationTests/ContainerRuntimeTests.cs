@@ -134,6 +134,36 @@ public class ContainerRuntimeTests
         }
     }
 
+    [RequiresContainerEngineFact]
+    public async Task Reset_on_a_stopped_container_stack_starts_postgres_for_its_duration_and_leaves_only_the_volume()
+    {
+        var ct = TestStack.Timeout();
+        using var state = new TempDirectory();
+        var stackName = AppHostProcess.StackNameFor(state.Path);
+        var port = FreePorts.Next();
+        try
+        {
+            await using (var host = AppHostProcess.Start(state.Path, port, Container))
+            {
+                await host.WaitForOutputAsync("Press Ctrl+C", ct);
+                host.Signal(StackModel.Hosting.Runtimes.NativeMethods.SigInt);
+                Assert.Equal(0, await host.WaitForExitAsync(ct));
+            }
+
+            await using (var reset = AppHostProcess.Start(state.Path, port, Container, "reset", "app_dev", "--yes"))
+            {
+                Assert.True(await reset.WaitForExitAsync(ct) == 0, reset.Output);
+                Assert.Contains("Reset 'app_dev'", reset.Output, StringComparison.Ordinal);
+            }
+
+            Assert.Equal([$"volume {stackName}-postgres-data"], await ContainerMachine.LeftoversAsync(stackName));
+        }
+        finally
+        {
+            await ContainerMachine.Engine.RunAsync(["volume", "rm", "-f", $"{stackName}-postgres-data"]);
+        }
+    }
+
     internal static IResourceBuilder<ContainerResource> AddStandIn(IDistributedApplicationBuilder builder, string name = "litellm") =>
         builder.AddContainer(name, ContainerMachine.StandInImage, ContainerMachine.StandInTag)
             .WithHttpEndpoint(port: 1, targetPort: ContainerMachine.StandInPort) // the testing builder gives it a free host port

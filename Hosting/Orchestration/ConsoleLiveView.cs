@@ -12,6 +12,8 @@ namespace StackModel.Hosting.Orchestration;
 /// </summary>
 internal sealed class ConsoleLiveView(ResourceNotificationService notifications, IAnsiConsole console, ConsoleLogSink? logSink = null) : IConsoleView
 {
+    private const int MaxDetailLength = 60;
+
     private readonly List<string> _order = [];
     private readonly Dictionary<string, ResourceSnapshot> _snapshots = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -159,7 +161,7 @@ internal sealed class ConsoleLiveView(ResourceNotificationService notifications,
                     new Markup($"[{Color(s.State)}]{s.State}[/]"),
                     new Text(s.State switch { ResourceState.Healthy => "Healthy", ResourceState.Unhealthy => "Unhealthy", _ => string.Empty }),
                     new Text(string.Join(" ", s.Urls)),
-                    new Text(Detail(s, now) ?? string.Empty));
+                    new Text(Shorten(Detail(s, now))));
             }
         }
 
@@ -167,6 +169,10 @@ internal sealed class ConsoleLiveView(ResourceNotificationService notifications,
         table.Caption(Markup.Escape(dashboard ?? "Dashboard: starting…") + "   Press Ctrl+C to stop the stack.");
         return table;
     }
+
+    // A long reason (what to do when a resource cannot start) is cut short in the table; it is printed in full above it.
+    private static string Shorten(string? detail) =>
+        detail is null ? string.Empty : detail.Length <= MaxDetailLength ? detail : string.Concat(detail.AsSpan(0, MaxDetailLength - 1).TrimEnd(), "…");
 
     private static string? Detail(ResourceSnapshot s, DateTimeOffset now) => s.State switch
     {

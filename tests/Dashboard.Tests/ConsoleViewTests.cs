@@ -78,6 +78,25 @@ public partial class ConsoleViewTests
     }
 
     [Fact]
+    public async Task A_long_reason_is_cut_short_in_the_table()
+    {
+        var notifications = new ResourceNotificationService();
+        var reason = "Resource 'litellm' is turned off: " + string.Concat(Enumerable.Repeat("a very long explanation ", 10)) + "THE END";
+        notifications.Publish(new ResourceSnapshot { Name = "litellm", ResourceType = "LiteLLM", State = ResourceState.NotStarted, Reason = reason });
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No });
+        console.Profile.Width = 200;
+        var view = new ConsoleLiveView(notifications, console);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        await view.RunAsync(cts.Token).WaitAsync(TimeSpan.FromSeconds(10));
+
+        var text = writer.ToString();
+        Assert.Contains("Resource 'litellm' is turned off: a very long", text, StringComparison.Ordinal);
+        Assert.Contains("…", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("THE END", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AppHost_log_lines_during_the_live_view_go_through_it_and_after_it_to_the_console_logger()
     {
         var notifications = new ResourceNotificationService();

@@ -55,9 +55,8 @@ internal static class ClusterTemplate
     public static async Task SetPasswordAsync(int port, string password, Task serverExited, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var connectionString = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = "postgres", Password = Password, Database = "postgres", Pooling = false }.ConnectionString;
-        await PostgresProvisioner.WaitUntilAcceptingAsync(connectionString, serverExited, timeout, cancellationToken).ConfigureAwait(false);
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var dataSource = PostgresProvisioner.CreateAdminDataSource(connectionString);
+        await using var connection = await PostgresProvisioner.OpenWhenAcceptingAsync(dataSource, serverExited, timeout, cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand($"ALTER ROLE postgres PASSWORD '{password.Replace("'", "''", StringComparison.Ordinal)}'", connection);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -12,8 +12,11 @@ public static class StartGate
     /// <summary>The configuration key (an environment variable set by the AppHost) that says the process has a gate.</summary>
     public const string ConfigurationKey = "STACKMODEL_START_GATE";
 
-    private const string StandardInput = "stdin";
-    private const string OpenLine = "start";
+    /// <summary>The gate the AppHost sets: the process's standard input. One line <see cref="OpenLine"/> opens it; end of input closes it.</summary>
+    internal const string StandardInput = "stdin";
+
+    /// <summary>The line that opens the gate.</summary>
+    internal const string OpenLine = "start";
 
     /// <summary>
     /// Returns once the AppHost opens the gate (at once without one). Throws <see cref="StartGateClosedException"/> when the

@@ -1,6 +1,7 @@
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Runtimes;
 using StackModel.Hosting.Runtimes.Process;
+using StackModel.ServiceDefaults;
 
 namespace StackModel.Hosting.Orchestration;
 
@@ -24,9 +25,7 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
         }
 
         var command = await ProcessCommand.ForAsync(Resource, cancellationToken).ConfigureAwait(false);
-        var environment = new Dictionary<string, string?>(command.Environment) { [StartGateAnnotation.EnvironmentVariable] = StartGateAnnotation.StandardInput };
-        _process = ChildProcess.Start(command.Program, command.Args, command.WorkingDirectory, environment, (line, isError) => Log(line, isError), keepInputOpen: true);
-        _ = _process.Exited.ContinueWith(t => OnExited(t.Result), TaskScheduler.Default);
+        _process = Spawn(command, atGate: true);
         _heldAtGate = true;
         Log($"Started early (pid {_process.Id}) and held at its start gate until what it waits for is ready.");
     }
@@ -41,8 +40,7 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
 
         var command = await ProcessCommand.ForAsync(Resource, cancellationToken).ConfigureAwait(false);
         PublishStarting();
-        _process = ChildProcess.Start(command.Program, command.Args, command.WorkingDirectory, command.Environment, (line, isError) => Log(line, isError));
-        _ = _process.Exited.ContinueWith(t => OnExited(t.Result), TaskScheduler.Default);
+        _process = Spawn(command, atGate: false);
         PublishRunning();
     }
 
@@ -51,7 +49,8 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
         _abandoned = true;
         if (_process is not null && !_completion.Task.IsCompleted)
         {
-            // End of input closes the gate: the process stops on its own; SIGTERM, then a kill, if it does not.
+            // Any line but the open one closes the gate and the process stops without acting; SIGTERM goes at once too (it
+            // cancels the wait), then a kill if it is still there after 10 s.
             await _process.SendLineAndCloseInputAsync(string.Empty).ConfigureAwait(false);
             await _process.StopAsync(NativeMethods.SigTerm, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
@@ -68,8 +67,19 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
         }
 
         PublishStarting();
-        await _process!.SendLineAndCloseInputAsync(StartGateAnnotation.OpenLine, cancellationToken).ConfigureAwait(false);
+        await _process!.SendLineAndCloseInputAsync(StartGate.OpenLine, cancellationToken).ConfigureAwait(false);
         PublishRunning();
+    }
+
+    /// <summary>Starts the process; held at its gate (<see cref="StartGate"/> over standard input) when <paramref name="atGate"/>.</summary>
+    private ChildProcess Spawn(ProcessCommand command, bool atGate)
+    {
+        var environment = atGate
+            ? new Dictionary<string, string?>(command.Environment) { [StartGate.ConfigurationKey] = StartGate.StandardInput }
+            : command.Environment;
+        var process = ChildProcess.Start(command.Program, command.Args, command.WorkingDirectory, environment, (line, isError) => Log(line, isError), keepInputOpen: atGate);
+        _ = process.Exited.ContinueWith(t => OnExited(t.Result), TaskScheduler.Default);
+        return process;
     }
 
     private void PublishStarting() =>

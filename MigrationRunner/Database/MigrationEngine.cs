@@ -117,7 +117,19 @@ internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifie
             }
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        try
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (PostgresException ex)
+        {
+            throw new MigrationException(
+                MigrationExitCode.MigrationFailed,
+                $"Committing {pending.Count} pending migration(s) ({pending[0].Name} to {pending[^1].Name}) failed: {ex.SqlState}: {ex.MessageText}. " +
+                "Nothing was applied: the one transaction holding every pending migration was rolled back. " +
+                FixFor(ex, "Fix: read PostgreSQL's log for the reason, then run again."),
+                ex);
+        }
     }
 
     // drizzle-kit's files: every chunk is one statement, so the whole file and its history row go in one round trip.
@@ -153,7 +165,7 @@ internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifie
                 throw StatementFailed(script, statementIndexes[failed], ex);
             }
 
-            throw;
+            throw HistoryRowFailed(script, ex);
         }
     }
 
@@ -181,8 +193,25 @@ internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifie
         }
 
         await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { insert } };
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException ex)
+        {
+            throw HistoryRowFailed(script, ex);
+        }
     }
+
+    private static MigrationException HistoryRowFailed(MigrationScript script, PostgresException error) => new(
+        MigrationExitCode.MigrationFailed,
+        $"Migration \"{script.Name}\" (\"{script.FilePath}\") ran, but recording it in the history failed: {error.SqlState}: {error.MessageText}. " +
+        "Nothing was applied: the one transaction holding every pending migration was rolled back. " +
+        FixFor(error, "Fix: check drizzle.__drizzle_migrations (its columns must be drizzle's), then run again."),
+        error)
+    {
+        Script = script,
+    };
 
     private static MigrationException StatementFailed(MigrationScript script, int index, PostgresException error)
     {
@@ -205,10 +234,27 @@ internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifie
             $"{error.SqlState}: {error.MessageText}{(error.Detail is null ? string.Empty : $" ({error.Detail})")}. Statement: {text} " +
             "Nothing was applied: the one transaction holding every pending migration was rolled back. " +
             (statement.StartsWith('\uFEFF') ? "The file starts with a UTF-8 byte order mark, which PostgreSQL does not accept (drizzle-orm fails the same way). " : string.Empty) +
-            "Fix: correct the statement in a migration that was never applied anywhere, or add a new migration, and run again.",
+            FixFor(error, "Fix: correct the statement in a migration that was never applied anywhere, or add a new migration, and run again."),
             error)
         {
             Script = script,
+        };
+    }
+
+    // A failure of the server rather than of the migration: the statement is fine, the fix is on the machine.
+    private static string FixFor(PostgresException error, string statementFix)
+    {
+        var crashed = error.Severity is "PANIC" or "FATAL"
+            ? $"PostgreSQL answered {error.Severity}: the server stopped or restarted, and restarts only once it has room (restart the postgres resource after freeing space). "
+            : string.Empty;
+        return error.SqlState switch
+        {
+            PostgresErrorCodes.DiskFull =>
+                crashed + "The disk holding PostgreSQL's data (the stack's state folder) is full; the migration itself is not at fault. " +
+                "Fix: free space on that disk, then run the migrations again.",
+            PostgresErrorCodes.OutOfMemory or PostgresErrorCodes.InsufficientResources or PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.ConfigurationLimitExceeded =>
+                crashed + "The server ran out of a resource; the migration itself is not at fault. Fix: free that resource (memory, connections), then run the migrations again.",
+            _ => crashed + statementFix,
         };
     }
 

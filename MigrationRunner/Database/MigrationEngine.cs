@@ -245,7 +245,8 @@ internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifie
     private static string FixFor(PostgresException error, string statementFix)
     {
         var crashed = error.Severity is "PANIC" or "FATAL"
-            ? $"PostgreSQL answered {error.Severity}: the server stopped or restarted, and restarts only once it has room (restart the postgres resource after freeing space). "
+            ? $"PostgreSQL answered {error.Severity}: the server stopped and tries to recover by itself; when it cannot (recovery needs room for its write-ahead log), " +
+              "it stays down: restart the postgres resource once the cause is fixed. "
             : string.Empty;
         return error.SqlState switch
         {
@@ -254,6 +255,9 @@ internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifie
                 "Fix: free space on that disk, then run the migrations again.",
             PostgresErrorCodes.OutOfMemory or PostgresErrorCodes.InsufficientResources or PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.ConfigurationLimitExceeded =>
                 crashed + "The server ran out of a resource; the migration itself is not at fault. Fix: free that resource (memory, connections), then run the migrations again.",
+            PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow =>
+                crashed + "The server stopped while the migration ran; the migration itself is not at fault. " +
+                "Fix: read the postgres resource's log for why (a full disk shows as \"No space left on device\"), fix that, then run the migrations again.",
             _ => crashed + statementFix,
         };
     }

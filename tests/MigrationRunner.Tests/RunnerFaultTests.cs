@@ -90,6 +90,75 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
             $"{freeAfterRollback:N0} bytes free again after the rollback; runner start to exit {timeToFail.TotalSeconds:0.000} s.");
     }
 
+    [RequiresTmpfsFact]
+    public async Task When_the_wal_cannot_grow_postgresql_stops_the_runner_reports_53100_and_after_space_is_freed_and_a_restart_the_next_run_migrates()
+    {
+        if (TmpfsCluster.MissingInfrastructure() is { } missing)
+        {
+            Assert.Fail($"CI=true and this machine cannot mount the test's tmpfs: {missing}");
+        }
+
+        using var timeout = TestTimeouts.ForTest();
+        const long tmpfsSize = 160 * MiB;
+        const long leftFree = 12 * MiB; // less than one 16 MiB WAL segment
+        using var folder = new MigrationFolderBuilder()
+            .Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer PRIMARY KEY, \"email\" text NOT NULL);")
+            .Add("0001_orders", "CREATE TABLE \"orders\" (\"id\" integer PRIMARY KEY, \"user_id\" integer);")
+            .Add(
+                "0002_ledger_archive",
+                "CREATE TABLE \"ledger_archive\" (\"id\" integer, \"payload\" text);",
+                // 128 MiB of write-ahead log and hardly a new data page: more WAL than the segments PostgreSQL keeps for reuse, so it must create one.
+                "SELECT pg_logical_emit_message(true, 'backfill', repeat('x', 1048576)) FROM generate_series(1, 128);");
+        using var firstOnly = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer PRIMARY KEY, \"email\" text NOT NULL);");
+        // The WAL writer's background flushes paused, so that the backend serving the runner is the one that meets the full
+        // disk and answers with the error (53100); when the WAL writer meets it first, the runner gets 57P02 instead.
+        await using var cluster = await TmpfsCluster.StartAsync(tmpfsSize, "app_dev", timeout.Token, "wal_writer_delay=10000");
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__app_dev"] = cluster.ConnectionString("app_dev"),
+            ["Migrations__ExpectedDatabase"] = "app_dev",
+            ["Migrations__ExpectedServerPort"] = cluster.Port.ToString(CultureInfo.InvariantCulture),
+        };
+        var setup = await RunnerProcess.RunAsync(With(environment, "Migrations__Path", firstOnly.Path), timeout.Token);
+        Assert.True(setup.ExitCode == 0, setup.ToString());
+        var historyBefore = await HistoryAsync(cluster, timeout.Token);
+        await cluster.FillLeavingAsync(leftFree, timeout.Token);
+        var freeBefore = cluster.AvailableBytes;
+
+        var (failed, timeToFail, peakWritten) = await RunWatchingDiskAsync(cluster, With(environment, "Migrations__Path", folder.Path), timeout.Token);
+
+        Assert.True(failed.ExitCode == (int)MigrationExitCode.MigrationFailed, failed + ServerLogTail(cluster));
+        Assert.Contains("53100: could not write to file \"pg_wal/", failed.Output, StringComparison.Ordinal); // PostgreSQL's error, naming the WAL file
+        Assert.Contains("No space left on device", failed.Output, StringComparison.Ordinal);
+        Assert.Contains("0002_ledger_archive", failed.Output, StringComparison.Ordinal); // at its statement, or at the commit that flushes its WAL
+        Assert.Contains("rolled back", failed.Output, StringComparison.Ordinal);
+        Assert.Contains("PostgreSQL answered PANIC", failed.Output, StringComparison.Ordinal);
+        Assert.Contains("restart the postgres resource once the cause is fixed", failed.Output, StringComparison.Ordinal);
+        Assert.Contains("Fix: free space on that disk", failed.Output, StringComparison.Ordinal);
+
+        // PostgreSQL's crash recovery needs a new WAL segment too, finds no room, and shuts the server down.
+        using (var gone = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token))
+        {
+            gone.CancelAfter(TimeSpan.FromSeconds(30));
+            await cluster.WaitForServerGoneAsync(gone.Token);
+        }
+
+        // Space freed (the disk grown to 320 MiB) and the server started again: recovery rolls the transaction back; the history is as before.
+        await cluster.ResizeAsync(320 * MiB, timeout.Token);
+        await cluster.StartServerAsync(timeout.Token);
+        Assert.Equal(historyBefore, await HistoryAsync(cluster, timeout.Token));
+        Assert.False(await RelationExistsAsync(cluster, "orders", timeout.Token));
+        Assert.False(await RelationExistsAsync(cluster, "ledger_archive", timeout.Token));
+        var next = await RunnerProcess.RunAsync(With(environment, "Migrations__Path", folder.Path), timeout.Token);
+        Assert.True(next.ExitCode == 0, next + ServerLogTail(cluster));
+        Assert.Equal(3, (await HistoryAsync(cluster, timeout.Token)).Count);
+        Assert.True(await RelationExistsAsync(cluster, "ledger_archive", timeout.Token));
+
+        output.WriteLine(
+            $"MEASURED WAL full: tmpfs {tmpfsSize / MiB} MiB holding the whole cluster; {freeBefore:N0} bytes free before the run; " +
+            $"{peakWritten:N0} bytes written (WAL) before PostgreSQL PANICked; runner start to exit {timeToFail.TotalSeconds:0.000} s.");
+    }
+
     [PostgresFact]
     public async Task A_migration_that_fails_in_the_middle_of_200_applies_none_names_the_file_and_the_statement_and_exits_with_migration_failed()
     {
@@ -234,7 +303,7 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
     {
         try
         {
-            return "\n--- server log (tail)\n" + string.Join('\n', File.ReadLines(cluster.ServerLog).TakeLast(20));
+            return "\n--- server log (tail)\n" + string.Join('\n', File.ReadLines(cluster.ServerLog).TakeLast(60));
         }
         catch (IOException ex)
         {

@@ -22,8 +22,11 @@ internal sealed class TmpfsCluster : IAsyncDisposable
 
     private bool _mounted;
 
-    private TmpfsCluster(string mountPoint, int port, string password)
+    private readonly string[] _serverSettings;
+
+    private TmpfsCluster(string mountPoint, int port, string password, string[] serverSettings)
     {
+        _serverSettings = serverSettings;
         MountPoint = mountPoint;
         Port = port;
         Password = password;
@@ -71,10 +74,10 @@ internal sealed class TmpfsCluster : IAsyncDisposable
     }
 
     /// <summary>Mounts a tmpfs of <paramref name="sizeBytes"/>, runs initdb on it as <c>postgres</c>, starts the server and creates <paramref name="database"/>.</summary>
-    public static async Task<TmpfsCluster> StartAsync(long sizeBytes, string database, CancellationToken cancellationToken)
+    public static async Task<TmpfsCluster> StartAsync(long sizeBytes, string database, CancellationToken cancellationToken, params string[] serverSettings)
     {
         var folder = Directory.CreateTempSubdirectory("stackmodel-diskfull-").FullName;
-        var cluster = new TmpfsCluster(folder, FreePort(), Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        var cluster = new TmpfsCluster(folder, FreePort(), Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), serverSettings);
         try
         {
             await RunAsync("mount", ["-t", "tmpfs", "-o", $"size={sizeBytes},mode=0700", "tmpfs", folder], cancellationToken);
@@ -156,8 +159,21 @@ internal sealed class TmpfsCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Grows (or shrinks) the tmpfs in place, keeping its files: <c>mount -o remount,size=</c>.</summary>
+    public Task ResizeAsync(long sizeBytes, CancellationToken cancellationToken) =>
+        RunAsync("mount", ["-o", $"remount,size={sizeBytes}", MountPoint], cancellationToken);
+
     /// <summary>Frees the space the filler took.</summary>
     public void RemoveFiller() => File.Delete(Path.Combine(MountPoint, FillerName));
+
+    /// <summary>Waits until the postmaster has gone (a server that shut itself down), or the token fires.</summary>
+    public async Task WaitForServerGoneAsync(CancellationToken cancellationToken)
+    {
+        while (File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
+        {
+            await Task.Delay(50, cancellationToken);
+        }
+    }
 
     /// <summary>Whether the server still accepts a connection.</summary>
     public async Task<bool> AcceptsConnectionsAsync(CancellationToken cancellationToken)
@@ -201,10 +217,11 @@ internal sealed class TmpfsCluster : IAsyncDisposable
         }
     }
 
-    private async Task StartServerAsync(CancellationToken cancellationToken) =>
+    /// <summary>Starts the server again (after it stopped itself), as the AppHost's restart of the postgres resource would.</summary>
+    public async Task StartServerAsync(CancellationToken cancellationToken) =>
         await RunAsPostgresAsync(
             "pg_ctl",
-            ["start", "-D", DataDirectory, "-l", ServerLog, "-w", "-t", "60", "-o", $"-p {Port.ToString(CultureInfo.InvariantCulture)} -k {MountPoint} -c listen_addresses=127.0.0.1"],
+            ["start", "-D", DataDirectory, "-l", ServerLog, "-w", "-t", "60", "-o", $"-p {Port.ToString(CultureInfo.InvariantCulture)} -k {MountPoint} -c listen_addresses=127.0.0.1{string.Concat(_serverSettings.Select(setting => " -c " + setting))}"],
             cancellationToken);
 
     private static bool IsMountPoint(string folder) =>

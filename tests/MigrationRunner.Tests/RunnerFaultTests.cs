@@ -87,7 +87,8 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
         output.WriteLine(
             $"MEASURED disk full: tmpfs {tmpfsSize / MiB} MiB holding the whole cluster (data and WAL); {freeBefore:N0} bytes free before the run " +
             $"(WAL insert position {walOffset:N0} bytes into a fresh segment); the runner wrote {peakWritten:N0} bytes before PostgreSQL refused; " +
-            $"{freeAfterRollback:N0} bytes free again after the rollback; runner start to exit {timeToFail.TotalSeconds:0.000} s.");
+            $"{freeAfterRollback:N0} bytes free again after the rollback; first migration applied to failure {Between(failed, 303, 901).TotalSeconds:0.000} s (runner's own log), " +
+            $"runner start to exit {timeToFail.TotalSeconds:0.000} s.");
     }
 
     [RequiresTmpfsFact]
@@ -156,7 +157,8 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
 
         output.WriteLine(
             $"MEASURED WAL full: tmpfs {tmpfsSize / MiB} MiB holding the whole cluster; {freeBefore:N0} bytes free before the run; " +
-            $"{peakWritten:N0} bytes written (WAL) before PostgreSQL PANICked; runner start to exit {timeToFail.TotalSeconds:0.000} s.");
+            $"{peakWritten:N0} bytes written (WAL, sampled every 2 ms) before PostgreSQL PANICked; first migration applied to failure {Between(failed, 303, 901).TotalSeconds:0.000} s (runner's own log), " +
+            $"runner start to exit {timeToFail.TotalSeconds:0.000} s.");
     }
 
     [PostgresFact]
@@ -192,7 +194,9 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
         // All-or-nothing, as drizzle: only drizzle's own (empty) history table, created outside the transaction as drizzle does.
         Assert.Equal(["drizzle.__drizzle_migrations", "drizzle.__drizzle_migrations_id_seq", "drizzle.__drizzle_migrations_pkey"], await database.RelationsAsync(timeout.Token));
         Assert.Empty(await database.HistoryAsync(timeout.Token));
-        output.WriteLine($"MEASURED 200 migrations, the 100th failing at statement 2: runner start to exit {stopwatch.Elapsed.TotalSeconds:0.000} s.");
+        output.WriteLine(
+            $"MEASURED 200 migrations, the 100th failing at statement 2: folder read to failure {Between(runner, 200, 901).TotalSeconds:0.000} s (runner's own log), " +
+            $"runner start to exit {stopwatch.Elapsed.TotalSeconds:0.000} s.");
     }
 
     [PostgresFact]
@@ -216,7 +220,9 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
         Assert.Contains("The database was not touched", runner.Output, StringComparison.Ordinal);
         Assert.True(litellm.Requests >= 2, $"{litellm.Requests} probe(s)");
         await AssertUntouchedAsync(database, timeout.Token);
-        output.WriteLine($"MEASURED LiteLLM answering 503, Migrations:WaitTimeout=3 s: runner start to exit {stopwatch.Elapsed.TotalSeconds:0.000} s, {litellm.Requests} probes.");
+        output.WriteLine(
+            $"MEASURED LiteLLM answering 503, Migrations:WaitTimeout=3 s: wait start to failure {Between(runner, 101, 901).TotalSeconds:0.000} s (runner's own log), " +
+            $"runner start to exit {stopwatch.Elapsed.TotalSeconds:0.000} s, {litellm.Requests} probes.");
     }
 
     [PostgresFact]
@@ -238,7 +244,19 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
         Assert.Contains($"GET {url} did not answer 200 within 3 s", runner.Output, StringComparison.Ordinal);
         Assert.Contains($"last answer: Connection refused ({url.Authority})", runner.Output, StringComparison.Ordinal);
         await AssertUntouchedAsync(database, timeout.Token);
-        output.WriteLine($"MEASURED LiteLLM refusing connections, Migrations:WaitTimeout=3 s: runner start to exit {stopwatch.Elapsed.TotalSeconds:0.000} s.");
+        output.WriteLine(
+            $"MEASURED LiteLLM refusing connections, Migrations:WaitTimeout=3 s: wait start to failure {Between(runner, 101, 901).TotalSeconds:0.000} s (runner's own log), " +
+            $"runner start to exit {stopwatch.Elapsed.TotalSeconds:0.000} s.");
+    }
+
+    // The time between two of the runner's log lines, by event id, from their own timestamps ("HH:mm:ss.fff info: ...[101] ...").
+    private static TimeSpan Between(ProcessResult result, int fromEventId, int toEventId)
+    {
+        TimeSpan At(int eventId) => TimeSpan.ParseExact(
+            result.Output.Split('\n').First(line => line.Contains($"StackModel.MigrationRunner[{eventId}]", StringComparison.Ordinal))[..12],
+            @"hh\:mm\:ss\.fff",
+            CultureInfo.InvariantCulture);
+        return At(toEventId) - At(fromEventId);
     }
 
     private static Dictionary<string, string?> With(Dictionary<string, string?> environment, string key, string value) =>

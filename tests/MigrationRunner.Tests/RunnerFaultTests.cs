@@ -226,6 +226,27 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
     }
 
     [PostgresFact]
+    public async Task A_long_multi_line_unhealthy_answer_is_quoted_on_one_line_and_cut_to_120_characters()
+    {
+        using var timeout = TestTimeouts.ForTest();
+        using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
+        var database = await server.CreateDatabaseAsync(timeout.Token);
+        var page = "<html>\n  <body>\n    <h1>502 Bad Gateway</h1>\n" + string.Concat(Enumerable.Repeat("upstream litellm is starting; ", 40)) + "\n  </body>\n</html>\n";
+        await using var litellm = new HealthEndpointStandIn(unhealthyAnswers: int.MaxValue, unhealthyBody: page);
+        var environment = database.RunnerEnvironment(folder.Path);
+        environment["Migrations__WaitForHealthUrl"] = litellm.Url.ToString();
+        environment["Migrations__WaitTimeout"] = "1";
+
+        var runner = await RunnerProcess.RunAsync(environment, timeout.Token);
+
+        Assert.True(runner.ExitCode == (int)MigrationExitCode.DependencyNotHealthy, runner.ToString());
+        var quoted = "<html> <body> <h1>502 Bad Gateway</h1> upstream litellm is starting; upstream litellm is starting; upstream litellm i";
+        Assert.Equal(117, quoted.Length);
+        Assert.Contains($"last answer: HTTP 503 Service Unavailable, body: {quoted}...)", runner.Output, StringComparison.Ordinal);
+        await AssertUntouchedAsync(database, timeout.Token);
+    }
+
+    [PostgresFact]
     public async Task A_litellm_that_refuses_connections_until_the_timeout_ends_the_wait_with_the_url_and_the_connection_error_and_app_dev_is_untouched()
     {
         using var timeout = TestTimeouts.ForTest();

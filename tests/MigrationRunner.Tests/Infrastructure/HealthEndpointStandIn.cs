@@ -5,18 +5,20 @@ namespace StackModel.MigrationRunner.Tests.Infrastructure;
 
 /// <summary>
 /// Stands in for LiteLLM's <c>GET /health/liveliness</c> (LiteLLM itself cannot be installed here): answers 503 to the
-/// first <c>unhealthyAnswers</c> requests, then 200 "I'm alive!" as LiteLLM does.
+/// first <c>unhealthyAnswers</c> requests (with <c>unhealthyBody</c>, "starting" by default), then 200 "I'm alive!" as LiteLLM does.
 /// </summary>
 public sealed class HealthEndpointStandIn : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly int _unhealthyAnswers;
+    private readonly byte[] _unhealthyBody;
     private readonly Task _loop;
     private int _requests;
 
-    public HealthEndpointStandIn(int unhealthyAnswers)
+    public HealthEndpointStandIn(int unhealthyAnswers, string unhealthyBody = "\"starting\"")
     {
         _unhealthyAnswers = unhealthyAnswers;
+        _unhealthyBody = System.Text.Encoding.UTF8.GetBytes(unhealthyBody);
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
         {
             probe.Start();
@@ -57,7 +59,7 @@ public sealed class HealthEndpointStandIn : IAsyncDisposable
 
             var healthy = Interlocked.Increment(ref _requests) > _unhealthyAnswers;
             context.Response.StatusCode = healthy ? 200 : 503;
-            var body = healthy ? "\"I'm alive!\""u8.ToArray() : "\"starting\""u8.ToArray();
+            var body = healthy ? "\"I'm alive!\""u8.ToArray() : _unhealthyBody;
             await context.Response.OutputStream.WriteAsync(body);
             context.Response.Close();
         }

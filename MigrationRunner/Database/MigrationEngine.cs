@@ -251,8 +251,8 @@ internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifie
         return error.SqlState switch
         {
             PostgresErrorCodes.DiskFull =>
-                crashed + "The disk holding PostgreSQL's data (the stack's state folder) is full; the migration itself is not at fault. " +
-                "Fix: free space on that disk, then run the migrations again.",
+                crashed + "The disk holding PostgreSQL's data directory is full; the migration itself is not at fault. " +
+                "Fix: free space on that disk (the postgres resource's log says where its data lives), then run the migrations again.",
             PostgresErrorCodes.OutOfMemory or PostgresErrorCodes.InsufficientResources or PostgresErrorCodes.TooManyConnections or PostgresErrorCodes.ConfigurationLimitExceeded =>
                 crashed + "The server ran out of a resource; the migration itself is not at fault. Fix: free that resource (memory, connections), then run the migrations again.",
             PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow =>

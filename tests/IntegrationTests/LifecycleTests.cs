@@ -19,8 +19,10 @@ public class LifecycleTests(ITestOutputHelper output)
         await host.WaitForOutputAsync("Press Ctrl+C to stop the stack.", ct);
         Assert.NotEmpty(PostgresProcesses.On(state.Path));
 
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
         host.Signal(signal);
         var exitCode = await host.WaitForExitAsync(ct);
+        output.WriteLine($"Signal {signal}: the AppHost stopped the stack and exited after {stopping.Elapsed.TotalSeconds:0.000} s.");
 
         Assert.Equal(0, exitCode);
         Assert.Contains("Stopping the stack...", host.Output, StringComparison.Ordinal);
@@ -56,8 +58,10 @@ public class LifecycleTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
         Assert.DoesNotContain("Stopping the stack", host.Output, StringComparison.Ordinal);
 
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
         host.Signal(NativeMethods.SigTerm); // kill PID
         Assert.Equal(0, await host.WaitForExitAsync(ct));
+        output.WriteLine($"Ignored at start: {ignoredAtStart}; SIGTERM stopped the stack, exit after {stopping.Elapsed.TotalSeconds:0.000} s.");
         Assert.Contains("Stopped.", host.Output, StringComparison.Ordinal);
         Assert.Empty(PostgresProcesses.On(state.Path));
     }
@@ -80,10 +84,12 @@ public class LifecycleTests(ITestOutputHelper output)
             Assert.NotEmpty(children);
             Assert.All(children, pid => Assert.DoesNotContain(ProcessTree.FileDescriptors(pid).Values, own.Contains));
 
+            var killed = System.Diagnostics.Stopwatch.StartNew();
             first.Signal(NativeMethods.SigKill);
             using var prompt = CancellationTokenSource.CreateLinkedTokenSource(ct);
             prompt.CancelAfter(TimeSpan.FromSeconds(20)); // a hang, not a speed bound: the exit of a killed process is immediate
             await first.WaitForExitAsync(prompt.Token);
+            output.WriteLine($"After kill -9 the AppHost's exit and end of output were seen after {killed.Elapsed.TotalSeconds:0.000} s; {children.Count} child processes checked.");
         }
 
         var stale = PostgresProcesses.On(state.Path);

@@ -93,7 +93,11 @@ public sealed class DistributedApplication : IAsyncDisposable
             return;
         }
 
-        var state = new StackStateStore(StateDirectory);
+        PrepareOn(new StackStateStore(StateDirectory));
+    }
+
+    private void PrepareOn(StackStateStore state)
+    {
         state.EnsureCreated();
         ParameterResolver.Resolve(Model.Resources.OfType<ParameterResource>(), Configuration, state);
         RuntimeSelector.Resolve(Model.Resources, Configuration, Services.GetRequiredService<IContainerEngineProbe>(), AppHostDirectory,
@@ -106,9 +110,25 @@ public sealed class DistributedApplication : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Prepare();
-        State.PreloadRecord();
+        if (_state is null)
+        {
+            // The lock first: a second AppHost on this folder must be refused before it writes anything (secrets, the
+            // stack record, .env.stack, a cluster), so that it changes nothing of the running one's.
+            var state = new StackStateStore(StateDirectory);
+            try
+            {
+                state.AcquireLock();
+                PrepareOn(state);
+            }
+            catch
+            {
+                state.Dispose();
+                throw;
+            }
+        }
+
         State.AcquireLock();
+        State.PreloadRecord();
         var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>())
         {
             Containers = Services.GetRequiredService<ContainerStack>(),
@@ -132,15 +152,14 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs the stack until Ctrl+C or SIGTERM, reporting states on the console.</summary>
+    /// <summary>Runs the stack until Ctrl+C, SIGTERM or SIGHUP (<see cref="StopSignals"/>), reporting states on the console.</summary>
     internal async Task<int> RunStackAsync(CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var signals = StopSignals.Register(stop.Cancel);
         IConsoleView reporter = Console.IsOutputRedirected
-            ? new ConsoleReporter(ResourceNotifications, Console.Out)
-            : new ConsoleLiveView(ResourceNotifications, Spectre.Console.AnsiConsole.Console, Services.GetRequiredService<ConsoleLogSink>());
+            ? new ConsoleReporter(ResourceNotifications, Console.Out, stopHint: signals.Hint)
+            : new ConsoleLiveView(ResourceNotifications, Spectre.Console.AnsiConsole.Console, Services.GetRequiredService<ConsoleLogSink>(), signals.Hint);
         var reporting = reporter.RunAsync(stop.Token);
         try
         {
@@ -157,7 +176,12 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // Ctrl+C or SIGTERM.
+            // Ctrl+C, SIGTERM or SIGHUP (StopSignals).
+        }
+        catch (StateFolderInUseException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return ExitCodes.StateFolderInUse;
         }
         catch (DistributedApplicationException ex)
         {

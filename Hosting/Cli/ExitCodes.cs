@@ -14,4 +14,7 @@ internal static class ExitCodes
 
     /// <summary>The target guard refused: the server reached is not the stack's. Nothing was changed.</summary>
     public const int TargetMismatch = 3;
+
+    /// <summary>Another AppHost runs on the state folder (the message names its pid). Nothing was changed.</summary>
+    public const int StateFolderInUse = 4;
 }

@@ -10,7 +10,7 @@ namespace StackModel.Hosting.Orchestration;
 /// address and what a waiting resource waits for and for how long, plus the dashboard's login URL. The AppHost's own log
 /// lines, handed over through <paramref name="logSink"/>, are printed above the table instead of through it.
 /// </summary>
-internal sealed class ConsoleLiveView(ResourceNotificationService notifications, IAnsiConsole console, ConsoleLogSink? logSink = null) : IConsoleView
+internal sealed class ConsoleLiveView(ResourceNotificationService notifications, IAnsiConsole console, ConsoleLogSink? logSink = null, string? stopHint = null) : IConsoleView
 {
     private const int MaxDetailLength = 60;
 
@@ -166,7 +166,7 @@ internal sealed class ConsoleLiveView(ResourceNotificationService notifications,
         }
 
         table.Title("[bold]StackModel[/]");
-        table.Caption(Markup.Escape(dashboard ?? "Dashboard: starting…") + "   Press Ctrl+C to stop the stack.");
+        table.Caption(Markup.Escape(dashboard ?? "Dashboard: starting…") + "   " + Markup.Escape(stopHint ?? "Press Ctrl+C to stop the stack."));
         return table;
     }
 

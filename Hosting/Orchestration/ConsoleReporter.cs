@@ -4,7 +4,7 @@ namespace StackModel.Hosting.Orchestration;
 /// The console when output is redirected (CI, a pipe, a log file): a timestamped line per state change, a line every
 /// <see cref="WaitReportInterval"/> for each resource still waiting ("migrations waiting for litellm (30 s)"), then a summary table.
 /// </summary>
-internal sealed class ConsoleReporter(ResourceNotificationService notifications, TextWriter output, TimeSpan? waitReportInterval = null) : IConsoleView
+internal sealed class ConsoleReporter(ResourceNotificationService notifications, TextWriter output, TimeSpan? waitReportInterval = null, string? stopHint = null) : IConsoleView
 {
     /// <summary>How often a long wait is reported by default.</summary>
     public static readonly TimeSpan WaitReportInterval = TimeSpan.FromSeconds(10);
@@ -73,7 +73,7 @@ internal sealed class ConsoleReporter(ResourceNotificationService notifications,
                 output.WriteLine(reason);
             }
 
-            output.WriteLine("Press Ctrl+C to stop the stack.");
+            output.WriteLine(stopHint ?? "Press Ctrl+C to stop the stack.");
             output.Flush();
         }
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using StackModel.Hosting.Runtimes;
 using StackModel.ServiceDefaults.Guard;
 
 namespace StackModel.Hosting.State;
@@ -46,25 +47,80 @@ internal sealed class StackStateStore : IDisposable
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
-            throw new DistributedApplicationException(
-                $"The stack's state folder '{Directory}' is not writable ({ex.Message}). Give your user write access to it, or point Stack:StateDirectory at a writable folder.", ex);
+            throw NotWritable(ex);
         }
     }
 
-    /// <summary>Takes the folder for this AppHost process; a second AppHost on the same state is refused.</summary>
+    /// <summary>Gets the lock file an AppHost holds (an advisory lock) while it runs on this folder; it contains that AppHost's pid.</summary>
+    public string LockPath => Path.Combine(Directory, "apphost.lock");
+
+    /// <summary>
+    /// Takes the folder for this process and writes its pid into the lock file. A second AppHost on the same folder is refused
+    /// (<see cref="StateFolderInUseException"/>, naming the holder's pid) before it writes anything: the only thing it may have
+    /// done is create the folder and an empty lock file when neither existed.
+    /// </summary>
     public void AcquireLock()
     {
-        var path = Path.Combine(Directory, "apphost.lock");
+        if (_lock is not null)
+        {
+            return;
+        }
+
+        FileStream stream;
         try
         {
-            _lock = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            System.IO.Directory.CreateDirectory(Directory);
+            stream = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException ex)
+        catch (IOException ex) when (IsHeldByAnother(ex))
         {
-            throw new DistributedApplicationException(
-                $"Another AppHost is running on the state folder '{Directory}'. Stop it first (Ctrl+C in its terminal), or give this one its own Stack:StateDirectory.", ex);
+            var holder = ReadHolderProcessId(LockPath);
+            var who = holder is { } pid ? $"Another AppHost (pid {pid})" : "Another AppHost";
+            var stop = holder is { } p ? $"Ctrl+C in its terminal, or kill {p}" : "Ctrl+C in its terminal";
+            throw new StateFolderInUseException(
+                $"{who} is running on the state folder '{Directory}'; this one stopped without changing anything. " +
+                $"Stop that one first ({stop}), or give this one its own Stack:StateDirectory.", holder, ex);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            throw NotWritable(ex);
+        }
+
+        try
+        {
+            stream.SetLength(0);
+            var pidLine = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+            stream.Write(pidLine);
+            stream.Flush();
+        }
+        catch (IOException)
+        {
+            // The pid is a courtesy for a second AppHost's message; the lock itself is held.
+        }
+
+        _lock = stream;
+    }
+
+    // .NET reports the advisory lock held elsewhere (flock: EWOULDBLOCK, 11 on Linux, 35 on macOS) as an IOException carrying the errno.
+    private static bool IsHeldByAnother(IOException ex) =>
+        ex is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException) && ex.HResult is 11 or 35;
+
+    /// <summary>Reads the pid an AppHost wrote into the lock file without taking the lock (a read through .NET would ask for it).</summary>
+    private static int? ReadHolderProcessId(string path)
+    {
+        try
+        {
+            var text = NativeMethods.ReadWithoutLocking(path, 32);
+            return int.TryParse(text?.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && pid > 0 ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
+
+    private DistributedApplicationException NotWritable(Exception ex) => new(
+        $"The stack's state folder '{Directory}' is not writable ({ex.Message}). Give your user write access to it, or point Stack:StateDirectory at a writable folder.", ex);
 
     /// <summary>Returns the stored value of a generated parameter, generating and storing it (mode 0600) the first time.</summary>
     public string GetOrCreateSecret(string name, Func<string> generate)

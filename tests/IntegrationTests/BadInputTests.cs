@@ -5,10 +5,11 @@ using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Postgres;
 using StackModel.Hosting.Testing;
 using StackModel.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace StackModel.IntegrationTests;
 
-public class BadInputTests
+public class BadInputTests(ITestOutputHelper output)
 {
     [RequiresPostgresFact]
     public async Task A_host_port_held_by_another_process_fails_the_server_with_the_port_and_the_holder()
@@ -35,7 +36,7 @@ public class BadInputTests
         var ct = TestStack.Timeout();
         using var state = new TempDirectory();
         var port = FreePorts.Next();
-        await using (var first = AppHostProcess.Start(state.Path, port))
+        await using (var first = AppHostProcess.Start(AppHostLaunch.InTerminal(output), state.Path, port))
         {
             await first.WaitForOutputAsync("Press Ctrl+C", ct);
         }
@@ -43,7 +44,7 @@ public class BadInputTests
         var before = Snapshot(state.Path);
         using var squatter = new TcpListener(IPAddress.Loopback, port);
         squatter.Start();
-        await using var second = AppHostProcess.Start(state.Path, port);
+        await using var second = AppHostProcess.Start(AppHostLaunch.InTerminal(output), state.Path, port);
         await second.WaitForOutputAsync("Press Ctrl+C", ct);
 
         Assert.Contains($"Port {port} on 127.0.0.1 is held by", second.Output, StringComparison.Ordinal);

@@ -6,12 +6,13 @@ using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Postgres;
 using StackModel.Hosting.Testing;
 using StackModel.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace StackModel.IntegrationTests;
 
 /// <summary>The same AppHost definition on the container runtime (Podman here, Docker where it answers).</summary>
 [Trait("Category", "Container")]
-public class ContainerRuntimeTests
+public class ContainerRuntimeTests(ITestOutputHelper output)
 {
     private const string Container = "--Stack:Runtime=container";
 
@@ -119,7 +120,7 @@ public class ContainerRuntimeTests
         var stackName = AppHostProcess.StackNameFor(state.Path);
         try
         {
-            await using var host = AppHostProcess.Start(state.Path, FreePorts.Next(), Container);
+            await using var host = AppHostProcess.Start(AppHostLaunch.InTerminal(output), state.Path, FreePorts.Next(), Container);
             await host.WaitForOutputAsync("Press Ctrl+C", ct);
             Assert.Contains($"container {stackName}-postgres", await ContainerMachine.LeftoversAsync(stackName));
 
@@ -143,14 +144,14 @@ public class ContainerRuntimeTests
         var port = FreePorts.Next();
         try
         {
-            await using (var host = AppHostProcess.Start(state.Path, port, Container))
+            await using (var host = AppHostProcess.Start(AppHostLaunch.InTerminal(output), state.Path, port, Container))
             {
                 await host.WaitForOutputAsync("Press Ctrl+C", ct);
                 host.Signal(StackModel.Hosting.Runtimes.NativeMethods.SigInt);
                 Assert.Equal(0, await host.WaitForExitAsync(ct));
             }
 
-            await using (var reset = AppHostProcess.Start(state.Path, port, Container, "reset", "app_dev", "--yes"))
+            await using (var reset = AppHostProcess.Start(AppHostLaunch.InTerminal(output), state.Path, port, Container, "reset", "app_dev", "--yes"))
             {
                 Assert.True(await reset.WaitForExitAsync(ct) == 0, reset.Output);
                 Assert.Contains("Reset 'app_dev'", reset.Output, StringComparison.Ordinal);

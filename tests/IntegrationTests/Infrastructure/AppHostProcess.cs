@@ -8,15 +8,20 @@ namespace StackModel.IntegrationTests.Infrastructure;
 internal sealed class AppHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly AppHostLaunch _launch;
     private readonly StringBuilder _output = new();
     private readonly Lock _gate = new();
 
-    private AppHostProcess(Process process)
+    private AppHostProcess(Process process, AppHostLaunch launch, string stateDirectory)
     {
         _process = process;
+        _launch = launch;
+        StateDirectory = stateDirectory;
     }
 
     public int Id => _process.Id;
+
+    public string StateDirectory { get; }
 
     public string Output
     {
@@ -29,25 +34,31 @@ internal sealed class AppHostProcess : IAsyncDisposable
         }
     }
 
-    public static AppHostProcess Start(string stateDirectory, int postgresPort, params string[] extraArgs)
+    /// <summary>Starts the AppHost as from an interactive terminal (every stop signal at its default), whatever started <c>dotnet test</c>.</summary>
+    public static AppHostProcess Start(string stateDirectory, int postgresPort, params string[] extraArgs) =>
+        Start(AppHostLaunch.InTerminal(), stateDirectory, postgresPort, extraArgs);
+
+    public static AppHostProcess Start(AppHostLaunch launch, string stateDirectory, int postgresPort, params string[] extraArgs)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "StackModel.AppHost.dll");
-        var info = new ProcessStartInfo("dotnet")
+
+        // Through env (coreutils), which sets the signal dispositions and execs dotnet: the pid stays the AppHost's.
+        var info = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { dll, $"--Stack:StateDirectory={stateDirectory}", $"--Stack:Ports:postgres:tcp={postgresPort}", "--Stack:WriteEnvFile=false", "--Dashboard:Enabled=false", "--LiteLLM:Runtime=off",
+        foreach (var arg in launch.EnvOptions().Append("dotnet").Concat(new[] { dll, $"--Stack:StateDirectory={stateDirectory}", $"--Stack:Ports:postgres:tcp={postgresPort}", "--Stack:WriteEnvFile=false", "--Dashboard:Enabled=false", "--LiteLLM:Runtime=off",
             // Deterministic like the testing builder: PostgreSQL as a process and a stack name of its own unless the test says otherwise (last wins).
-            "--Stack:Runtime=process", $"--Stack:Name={StackNameFor(stateDirectory)}" }.Concat(extraArgs))
+            "--Stack:Runtime=process", $"--Stack:Name={StackNameFor(stateDirectory)}" }).Concat(extraArgs))
         {
             info.ArgumentList.Add(arg);
         }
 
         var process = new Process { StartInfo = info };
-        var host = new AppHostProcess(process);
+        var host = new AppHostProcess(process, launch, stateDirectory);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.Start();
@@ -59,32 +70,71 @@ internal sealed class AppHostProcess : IAsyncDisposable
     /// <summary>The stack name (container network and prefix) a test AppHost on <paramref name="stateDirectory"/> gets.</summary>
     public static string StackNameFor(string stateDirectory) => "stackmodel-test-" + Path.GetFileName(stateDirectory).Split('-').Last().ToLowerInvariant();
 
+    /// <summary>The line every AppHost prints once its stack is up, however it was started ("Press Ctrl+C to stop the stack." or the kill hint).</summary>
+    public const string StackUp = "to stop the stack";
+
     public async Task WaitForOutputAsync(string text, CancellationToken cancellationToken)
     {
         while (!Output.Contains(text, StringComparison.Ordinal))
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"The AppHost exited ({_process.ExitCode}) before printing '{text}':{Environment.NewLine}{Output}");
+                throw new InvalidOperationException($"The AppHost exited ({_process.ExitCode}) before printing '{text}'.{Environment.NewLine}{Describe()}");
             }
 
-            await Task.Delay(50, cancellationToken);
+            try
+            {
+                await Task.Delay(50, cancellationToken);
+            }
+            catch (OperationCanceledException ex)
+            {
+                throw new TimeoutException($"Timed out waiting for the AppHost to print '{text}'.{Environment.NewLine}{Describe()}", ex);
+            }
         }
     }
 
     public void Signal(int signal) => _ = NativeMethods.Kill(_process.Id, signal);
 
+    /// <summary>Waits for the process to exit and its output to end (every holder of its stdout/stderr pipes gone).</summary>
     public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
     {
-        await _process.WaitForExitAsync(cancellationToken);
+        try
+        {
+            await _process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw new TimeoutException($"Timed out waiting for the AppHost (pid {Id}) to exit and close its output.{Environment.NewLine}{Describe()}", ex);
+        }
+
         return _process.ExitCode;
+    }
+
+    /// <summary>The AppHost's output, and the processes it left or still runs: what a failed or timed-out test shows.</summary>
+    public string Describe()
+    {
+        var state = _process.HasExited ? $"exited with {_process.ExitCode}" : "still running";
+        IReadOnlyList<int> children = _process.HasExited ? [] : ProcessTree.Descendants(Id);
+        var left = ProcessTree.All().Where(pid => pid != Environment.ProcessId && ProcessTree.CommandLine(pid).Contains(StateDirectory, StringComparison.Ordinal));
+        return $"AppHost pid {Id} ({state}; signals ignored at start: {(_launch.IgnoredSignals.Length == 0 ? "none" : _launch.IgnoredSignals)}), its output:{Environment.NewLine}{Output}" +
+            $"Its child processes, and processes on its state folder:{Environment.NewLine}{ProcessTree.Describe(children.Concat(left))}";
     }
 
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            _launch.Output?.WriteLine(Describe());
+        }
+        catch (InvalidOperationException)
+        {
+            // No test is running any more.
+        }
+
         if (!_process.HasExited)
         {
-            Signal(NativeMethods.SigInt);
+            // SIGTERM stops the stack however the AppHost was started (SIGINT may have been ignored on entry).
+            Signal(NativeMethods.SigTerm);
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             try
             {

@@ -1,0 +1,41 @@
+using Xunit.Abstractions;
+
+namespace StackModel.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// How a test starts the AppHost process. The signal dispositions are set explicitly (through coreutils' <c>env</c>), so a
+/// test never depends on how <c>dotnet test</c> itself was started: a script's background job (<c>cmd &amp;</c>) and
+/// <c>nohup</c> start it with SIGINT/SIGQUIT or SIGHUP ignored, and an ignored disposition is inherited across exec.
+/// </summary>
+/// <param name="Output">Where the AppHost's output and surviving processes are written when the test ends (shown for a failed test).</param>
+/// <param name="IgnoredSignals">Signals the AppHost starts with ignored (<c>INT,QUIT</c> as a script's <c>cmd &amp;</c>, <c>HUP</c> as <c>nohup</c>); every other stop signal starts with its default action, as in a terminal.</param>
+internal sealed record AppHostLaunch(ITestOutputHelper? Output = null, string IgnoredSignals = "")
+{
+    /// <summary>The stop signals whose disposition a launch sets.</summary>
+    public static readonly IReadOnlyList<string> StopSignals = ["INT", "QUIT", "HUP"];
+
+    /// <summary>Started from an interactive terminal: every stop signal has its default action.</summary>
+    public static AppHostLaunch InTerminal(ITestOutputHelper? output = null) => new(output);
+
+    /// <summary>Started as a background job of a non-interactive shell (<c>bash -c 'cmd &amp;'</c>): SIGINT and SIGQUIT ignored.</summary>
+    public static AppHostLaunch AsScriptBackgroundJob(ITestOutputHelper? output = null) => new(output, "INT,QUIT");
+
+    /// <summary>Started under <c>nohup</c>: SIGHUP ignored.</summary>
+    public static AppHostLaunch UnderNohup(ITestOutputHelper? output = null) => new(output, "HUP");
+
+    /// <summary>The <c>env</c> options that set the dispositions.</summary>
+    public IEnumerable<string> EnvOptions()
+    {
+        var ignored = IgnoredSignals.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var defaults = StopSignals.Except(ignored).ToArray();
+        if (defaults.Length > 0)
+        {
+            yield return "--default-signal=" + string.Join(',', defaults);
+        }
+
+        if (ignored.Length > 0)
+        {
+            yield return "--ignore-signal=" + string.Join(',', ignored);
+        }
+    }
+}

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -225,7 +226,7 @@ internal sealed record ClusterLocation(string Root, bool External, string? Reaso
     private static void WriteJson(string path, JsonObject json)
     {
         var temp = path + ".tmp-" + Environment.ProcessId;
-        File.WriteAllText(temp, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        File.WriteAllText(temp, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
         File.Move(temp, path, overwrite: true);
     }
 

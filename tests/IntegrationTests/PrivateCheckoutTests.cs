@@ -163,6 +163,22 @@ public class PrivateCheckoutTests
         Assert.Empty(PostgresProcesses.On(checkout.OutsideRoot));
     }
 
+    [RequiresRootPostgresFact]
+    public async Task A_reachable_data_directory_the_account_cannot_reach_either_is_refused_and_nothing_is_created()
+    {
+        var ct = TestStack.Timeout();
+        using var checkout = new PrivateCheckout();
+        using var other = new PrivateCheckout();
+        var reachable = Path.Combine(other.Parent, "clusters");
+
+        var error = await Assert.ThrowsAsync<StackModel.Hosting.DistributedApplicationException>(
+            () => ClusterLocation.ResolveAsync(checkout.StateDirectory, OsUser.Resolve("postgres"), reachable, ct));
+
+        Assert.Contains("nor '" + ClusterLocation.OutsideFolderFor(reachable, checkout.StateDirectory) + "' under Stack:ReachableDataDirectory", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(other.Parent, "clusters")));
+        Assert.False(File.Exists(Path.Combine(checkout.StateDirectory, ClusterLocation.PointerFileName)));
+    }
+
     private static string AppDev(PrivateCheckout checkout, int port)
     {
         var secrets = JsonNode.Parse(File.ReadAllText(Path.Combine(checkout.StateDirectory, "secrets.json")))!;

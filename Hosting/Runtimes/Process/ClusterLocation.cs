@@ -90,6 +90,14 @@ internal sealed record ClusterLocation(string Root, bool External, string? Reaso
 
         var clusterId = RandomNumberGenerator.GetHexString(32, lowercase: true);
         CreateRoot(root, user);
+        if (!await user.CanEnterAsync(root, cancellationToken).ConfigureAwait(false))
+        {
+            Directory.Delete(root); // empty, just created
+            throw new DistributedApplicationException(
+                $"PostgreSQL's account '{user.Name}' cannot enter the state folder '{stateDirectory}' (one of its parents is private to its owner), nor '{root}' under Stack:ReachableDataDirectory. " +
+                $"Nothing was created. Point Stack:ReachableDataDirectory at a folder whose parents every account may pass through (default {DefaultReachableDirectory}), or clone the checkout outside the private folder.");
+        }
+
         WriteJson(Path.Combine(root, MarkerFileName), new JsonObject
         {
             ["stateDirectory"] = stateDirectory,

@@ -260,6 +260,8 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     {
         if (Directory.Exists(directory))
         {
+            // Under root with a private TMPDIR the cluster lived outside the state folder (ClusterLocation): it goes with it.
+            Runtimes.Process.ClusterLocation.DeleteRecordedOutsideFolder(directory);
             Directory.Delete(directory, recursive: true);
         }
     }

@@ -24,6 +24,13 @@ public sealed class StackOptions
     /// <summary>Gets or sets the unprivileged account PostgreSQL runs as when the AppHost runs as root. Default: <c>postgres</c>.</summary>
     public string PostgresUser { get; set; } = "postgres";
 
+    /// <summary>
+    /// Gets or sets where an AppHost running as root keeps a process cluster whose state folder the PostgreSQL account cannot
+    /// enter (a private parent such as <c>/root</c>): <c>&lt;folder&gt;/&lt;id of the state folder&gt;</c>, recorded in the state
+    /// folder. Default: <c>/var/lib/stackmodel/clusters</c>.
+    /// </summary>
+    public string? ReachableDataDirectory { get; set; }
+
     /// <summary>Gets or sets how long a resource may take to become healthy before it is reported unhealthy. Default: 60 s.</summary>
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -52,10 +52,10 @@ internal sealed partial class PostgresRuntimeSelector(
                 $"(to switch on purpose, delete the state folder{(record.Runtime == container.Name ? " and the cluster's volume" : string.Empty)}, which deletes its data)");
         }
 
-        if (File.Exists(Path.Combine(stateDirectory, "postgres", "data", "PG_VERSION")))
+        if (File.Exists(Path.Combine(stateDirectory, "postgres", "data", "PG_VERSION")) || File.Exists(Path.Combine(stateDirectory, ClusterLocation.PointerFileName)))
         {
             // A process cluster whose record was never written (an interrupted first start, an older AppHost): still its data.
-            return (process, $"Stack:Runtime=auto keeps the process runtime: '{Path.Combine(stateDirectory, "postgres", "data")}' holds a cluster");
+            return (process, $"Stack:Runtime=auto keeps the process runtime: '{ClusterLocation.RecordedRoot(stateDirectory) ?? Path.Combine(stateDirectory, "postgres")}' holds its cluster");
         }
 
         var detection = engines.DetectAsync().GetAwaiter().GetResult();

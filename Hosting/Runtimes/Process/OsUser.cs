@@ -29,7 +29,7 @@ internal sealed class OsUser
     {
         if (!NativeMethods.IsRoot)
         {
-            return new OsUser(Environment.UserName, 0, 0, switchUser: false);
+            return Current();
         }
 
         var entry = File.ReadLines("/etc/passwd")
@@ -43,6 +43,22 @@ internal sealed class OsUser
         }
 
         return new OsUser(configuredUser, uint.Parse(entry[2], CultureInfo.InvariantCulture), uint.Parse(entry[3], CultureInfo.InvariantCulture), switchUser: true);
+    }
+
+    /// <summary>The account the AppHost runs as, running PostgreSQL itself (the AppHost is not root).</summary>
+    public static OsUser Current() => new(Environment.UserName, 0, 0, switchUser: false);
+
+    /// <summary>Whether this account can enter <paramref name="directory"/>, through all its parents (asked of the system, as the account: modes, groups and ACLs all count).</summary>
+    public async Task<bool> CanEnterAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        if (!SwitchUser)
+        {
+            return true;
+        }
+
+        var (program, args) = Wrap("test", ["-x", directory]);
+        await using var probe = ChildProcess.Start(program, args, "/", new Dictionary<string, string?>(), (_, _) => { });
+        return await probe.Exited.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false) == 0;
     }
 
     /// <summary>Returns the program and arguments that run <paramref name="program"/> as this account.</summary>

@@ -6,7 +6,8 @@ namespace StackModel.Hosting.Runtimes.Process;
 /// <summary>
 /// Runs PostgreSQL as a local process from the machine's binaries: <c>initdb</c> into the state folder on first start
 /// (scram-sha-256, the generated superuser password), then <c>postgres</c> bound to 127.0.0.1 on the host port with its
-/// own socket folder. Under root both run as an unprivileged account (<see cref="OsUser"/>).
+/// own socket folder. Under root both run as an unprivileged account (<see cref="OsUser"/>); when that account cannot
+/// enter the state folder, the cluster lives in a folder it can reach (<see cref="ClusterLocation"/>).
 /// </summary>
 internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogger<PostgresProcessRuntime> logger) : IPostgresRuntime
 {
@@ -16,10 +17,17 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
     {
         var binaries = PostgresBinaries.Locate(options.PostgresBinDirectory);
         var user = OsUser.Resolve(options.PostgresUser);
-        var root = Path.Combine(request.StateDirectory, "postgres");
-        var data = Path.Combine(root, "data");
-        var sockets = Path.Combine(root, "run");
+        var location = await ClusterLocation.ResolveAsync(request.StateDirectory, user, options.ReachableDataDirectory, cancellationToken).ConfigureAwait(false);
+        var root = location.Root;
+        var data = location.Data;
+        var sockets = location.Sockets;
         Directory.CreateDirectory(root);
+        if (location.External)
+        {
+            LogDataOutside(logger, request.ResourceName, data, location.Reason ?? "recorded in the state folder");
+            request.Log($"PostgreSQL's data lives in {data}, outside the state folder: {location.Reason ?? "recorded in the state folder"} (recorded in {ClusterLocation.PointerFileName}).", false);
+        }
+
         var created = false;
         var cloned = false;
         if (!File.Exists(Path.Combine(data, "PG_VERSION")))
@@ -195,6 +203,9 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as pid {ProcessId} on {DataDirectory}")]
     private static partial void LogServerStarted(ILogger logger, string resourceName, int processId, string dataDirectory);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "PostgreSQL '{ResourceName}' keeps its data in {DataDirectory}, outside the state folder: {Reason}")]
+    private static partial void LogDataOutside(ILogger logger, string resourceName, string dataDirectory, string reason);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Stopping the PostgreSQL server of '{ResourceName}' left running by an earlier AppHost (pid {ProcessId}, {DataDirectory})")]
     private static partial void LogStaleServer(ILogger logger, string resourceName, int processId, string dataDirectory);

@@ -10,6 +10,9 @@ internal static class ContainerMachine
     public const string StandInImage = "localhost/stackmodel/litellm-standin";
     public const string StandInTag = "dev";
 
+    /// <summary>The image the stack runs PostgreSQL from (built locally by eng/containers/postgres/build-image.sh).</summary>
+    public const string PostgresImage = "docker.io/library/postgres:15";
+
     /// <summary>The stand-in listens on LiteLLM's default port inside its container.</summary>
     public const int StandInPort = StackModel.Hosting.LiteLLM.LiteLLMResource.DefaultTargetPort;
 
@@ -17,12 +20,17 @@ internal static class ContainerMachine
 
     public static ContainerEngine Engine => Detected.Value.Engine ?? throw new InvalidOperationException(Detected.Value.MissingReason);
 
-    public static string? MissingReason(bool needsStandIn)
+    public static string? MissingReason(bool needsStandIn, bool needsPostgresImage = true)
     {
         var (engine, reason) = Detected.Value;
         if (engine is null)
         {
             return reason;
+        }
+
+        if (needsPostgresImage && !ImageExists(engine, PostgresImage))
+        {
+            return $"The image {PostgresImage} is not present: eng/containers/postgres/build-image.sh builds it.";
         }
 
         return needsStandIn && !ImageExists(engine, $"{StandInImage}:{StandInTag}")
@@ -64,8 +72,6 @@ internal static class ContainerMachine
             return (null, $"No container engine answers ({detection.Reason}). Run eng/containers/install-podman.sh and eng/containers/postgres/build-image.sh.");
         }
 
-        return ImageExists(detection.Engine, "docker.io/library/postgres:15")
-            ? (detection.Engine, null)
-            : (null, "The image docker.io/library/postgres:15 is not present: eng/containers/postgres/build-image.sh builds it.");
+        return (detection.Engine, null);
     }
 }

@@ -65,7 +65,9 @@ internal static class ContainerMachine
 
     private static (ContainerEngine?, string?) Detect()
     {
-        var locator = new ContainerEngineLocator(new StackOptions(), NullLogger<ContainerEngineLocator>.Instance);
+        // The engine the test stacks detect too: Stack__ContainerRuntime (e.g. podman where Docker also answers) picks it for both.
+        var options = new StackOptions { ContainerRuntime = Environment.GetEnvironmentVariable("Stack__ContainerRuntime") };
+        var locator = new ContainerEngineLocator(options, NullLogger<ContainerEngineLocator>.Instance);
         var detection = locator.DetectAsync().GetAwaiter().GetResult();
         if (detection.Engine is null)
         {

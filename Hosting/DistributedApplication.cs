@@ -25,6 +25,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private ApplicationOrchestrator? _orchestrator;
     private DashboardServer? _dashboard;
     private readonly List<Func<ValueTask>> _onDisposed = [];
+    private bool _runtimesResolved;
 
     internal DistributedApplication(IHost host, DistributedApplicationModel model, StackOptions options, DistributedApplicationBuilder builder)
     {
@@ -86,22 +87,30 @@ public sealed class DistributedApplication : IAsyncDisposable
     public Task<int> RunAsync(CancellationToken cancellationToken = default) => CommandLine.InvokeAsync(this, _builder.Args, cancellationToken);
 
     /// <summary>Resolves parameters from configuration or the state folder (creating it when needed), and where resources with a runtime choice run.</summary>
-    public void Prepare()
+    public void Prepare() => Prepare(resolveRuntimes: true);
+
+    /// <param name="resolveRuntimes">
+    /// <see langword="false"/> for a verb that starts nothing (<c>env</c>): no container engine is asked and no image is pulled.
+    /// </param>
+    internal void Prepare(bool resolveRuntimes)
     {
-        if (_state is not null)
+        if (_state is null)
         {
-            return;
+            PrepareOn(new StackStateStore(StateDirectory));
         }
 
-        PrepareOn(new StackStateStore(StateDirectory));
+        if (resolveRuntimes && !_runtimesResolved)
+        {
+            RuntimeSelector.Resolve(Model.Resources, Configuration, Services.GetRequiredService<IContainerEngineProbe>(), AppHostDirectory,
+                Services.GetRequiredService<ILoggerFactory>().CreateLogger<DistributedApplication>());
+            _runtimesResolved = true;
+        }
     }
 
     private void PrepareOn(StackStateStore state)
     {
         state.EnsureCreated();
         ParameterResolver.Resolve(Model.Resources.OfType<ParameterResource>(), Configuration, state);
-        RuntimeSelector.Resolve(Model.Resources, Configuration, Services.GetRequiredService<IContainerEngineProbe>(), AppHostDirectory,
-            Services.GetRequiredService<ILoggerFactory>().CreateLogger<DistributedApplication>());
         TargetGuardEnvironment.SetRecordPaths(Model, state);
         _state = state;
     }
@@ -126,6 +135,8 @@ public sealed class DistributedApplication : IAsyncDisposable
                 throw;
             }
         }
+
+        Prepare(resolveRuntimes: true);
 
         State.AcquireLock();
         State.PreloadRecord();

@@ -36,9 +36,14 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
 
         _host.Configuration.AddCommandLine(CommandLine.ConfigurationArgs(args));
 
-        // One line per event; while the live view owns the terminal, the lines go through it (ConsoleLogSink).
+        // One line per event; while the live view owns the terminal, the lines go through it (ConsoleLogSink). Every log line goes
+        // to standard error: standard output carries what a verb prints for a tool to read (env's document) and the stack's states.
         Services.AddSingleton<ConsoleLogSink>();
-        _host.Logging.AddConsole(o => o.FormatterName = StackConsoleFormatter.FormatterName)
+        _host.Logging.AddConsole(o =>
+            {
+                o.FormatterName = StackConsoleFormatter.FormatterName;
+                o.LogToStandardErrorThreshold = LogLevel.Trace;
+            })
             .AddConsoleFormatter<StackConsoleFormatter, ConsoleFormatterOptions>();
         _host.Logging.SetMinimumLevel(LogLevel.Information);
         _host.Logging.AddFilter("System.Net.Http", LogLevel.Warning);

@@ -18,6 +18,19 @@ public sealed class StackOptions
     /// <summary>Gets or sets the container engine's command (<c>docker</c> or <c>podman</c>); detected when empty.</summary>
     public string? ContainerRuntime { get; set; }
 
+    /// <summary>
+    /// Gets or sets when the stack pulls an image it runs (PostgreSQL, LiteLLM, every <c>AddContainer</c>): <c>missing</c> (default,
+    /// as Compose and Aspire do: only when it is not present locally), <c>never</c> (a missing image fails at once with how to build
+    /// it) or <c>always</c> (before every container start).
+    /// </summary>
+    public string PullPolicy { get; set; } = "missing";
+
+    /// <summary>
+    /// Gets or sets the image PostgreSQL runs as a container, with its tag. Default: <c>docker.io/library/postgres:15</c>
+    /// (pinned in <c>PostgresContainerImageTags</c>); another build of the same major version (a mirror, a local build) may stand in.
+    /// </summary>
+    public string? PostgresImage { get; set; }
+
     /// <summary>Gets or sets the folder holding <c>initdb</c> and <c>postgres</c>; searched for when empty.</summary>
     public string? PostgresBinDirectory { get; set; }
 

@@ -66,7 +66,7 @@ internal static class EnvVerb
 
         try
         {
-            app.Prepare();
+            app.Prepare(resolveRuntimes: false); // env starts nothing: no engine is asked, no image pulled
             var variables = await EnvExporter.RenderAsync(app.Model, context.Value, cancellationToken).ConfigureAwait(false);
             if (variables.Count == 0)
             {

@@ -76,7 +76,7 @@ internal static class ResetVerb
                 await console.Error.WriteLineAsync($"The stack is not running: started its server '{database.Server.Name}' on {address} for this reset; it is stopped afterwards.").ConfigureAwait(false);
             }
 
-            var result = await StackDatabaseReset.ResetAsync(app, database, recreate, (line, isError) => (isError ? console.Error : console.Out).WriteLine(line), cancellationToken).ConfigureAwait(false);
+            var result = await StackDatabaseReset.ResetAsync(app, database, recreate, (line, _) => console.Error.WriteLine(line) /* progress; stdout carries the result only */, cancellationToken).ConfigureAwait(false);
             await console.Out.WriteLineAsync(result.Recreated
                 ? $"Recreated '{database.Name}'{(result.MigrationRunner is null ? " (no migration runner declared; it is empty)" : $" and ran '{result.MigrationRunner}'")}."
                 : $"Reset '{database.Name}': emptied {result.TruncatedTables.Count} tables{(result.TruncatedTables.Count == 0 ? string.Empty : " (" + string.Join(", ", result.TruncatedTables) + ")")}.").ConfigureAwait(false);

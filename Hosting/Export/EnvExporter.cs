@@ -10,7 +10,7 @@ internal static class EnvExporter
 {
     private static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Renders every exported variable, in declaration order. Parameters must be resolved (<see cref="DistributedApplication.Prepare"/>).</summary>
+    /// <summary>Renders every exported variable, in declaration order. Parameters must be resolved (<see cref="DistributedApplication.Prepare()"/>).</summary>
     /// <exception cref="DistributedApplicationException">Two resources export the same variable.</exception>
     public static async Task<IReadOnlyList<ExportedVariable>> RenderAsync(DistributedApplicationModel model, NetworkContext context, CancellationToken cancellationToken = default)
     {

@@ -21,7 +21,7 @@ internal static partial class RuntimeSelector
             }
 
             var selection = Select(resource, annotation, configuration, () => engineAnswers.Value, appHostDirectory,
-                imagePresent: () => resource is not ContainerResource container || probe.HasImage($"{container.Image}:{container.Tag}"));
+                image: () => resource is not ContainerResource container ? null : probe.EnsureImage(resource.Name, $"{container.Image}:{container.Tag}"));
             annotation.Selection = selection;
             if (selection is { Kind: RuntimeKind.Off, Setting: "auto" })
             {
@@ -30,8 +30,11 @@ internal static partial class RuntimeSelector
         }
     }
 
-    /// <remarks><c>auto</c> picks the container only when <paramref name="imagePresent"/> also says yes (the stack never pulls).</remarks>
-    public static RuntimeSelection Select(IResource resource, RuntimeSelectionAnnotation annotation, IConfiguration configuration, Func<bool> engineAnswers, string appHostDirectory, Func<bool>? imagePresent = null)
+    /// <remarks>
+    /// <c>auto</c> picks the container only when <paramref name="image"/> also says it is present locally or was just pulled
+    /// (<c>Stack:PullPolicy</c>); <see langword="null"/> from it means there is no image to check.
+    /// </remarks>
+    public static RuntimeSelection Select(IResource resource, RuntimeSelectionAnnotation annotation, IConfiguration configuration, Func<bool> engineAnswers, string appHostDirectory, Func<ImageAvailability?>? image = null)
     {
         var key = annotation.ConfigurationSection;
         var section = configuration.GetSection(key);
@@ -68,9 +71,14 @@ internal static partial class RuntimeSelector
                              $"nor on PATH. Install it ({annotation.InstallHint}), or set {key}:Command to its path.",
                 };
             case "auto":
-                if (engineAnswers() && (imagePresent is null || imagePresent()))
+                ImageAvailability? availability = null;
+                if (engineAnswers())
                 {
-                    return new RuntimeSelection(RuntimeKind.Container, setting);
+                    availability = image?.Invoke();
+                    if (availability is null or { Available: true })
+                    {
+                        return new RuntimeSelection(RuntimeKind.Container, setting);
+                    }
                 }
 
                 if (IsRunnable(program))
@@ -81,7 +89,8 @@ internal static partial class RuntimeSelector
                 return new RuntimeSelection(RuntimeKind.Off, setting)
                 {
                     Reason = $"Resource '{name}' is turned off: it cannot run as a container here and '{program}' is not on PATH ({key}:Runtime=auto). " +
-                             "A container needs an engine that answers, PostgreSQL on the stack network (Stack:Runtime=container) and its image present locally. " +
+                             "A container needs an engine that answers, PostgreSQL on the stack network (Stack:Runtime=container) and its image present locally or pulled" +
+                             (availability is null ? ". " : $" ({availability.Reason}). ") +
                              $"To run it, start Docker or Podman ({key}:Runtime=container), or install the command ({annotation.InstallHint}) " +
                              $"and set {key}:Command if it is not on PATH ({key}:Runtime=executable).",
                 };

@@ -2,8 +2,8 @@ namespace StackModel.Hosting.Postgres;
 
 /// <summary>The PostgreSQL image the container runtime runs: pinned to one major version, here and nowhere else.</summary>
 /// <remarks>
-/// On machines without a registry the image is built locally from Debian packages and tagged with this name
-/// (<c>eng/containers/postgres/build-image.sh</c>), so no pull is ever tried.
+/// Pulled when missing (<c>Stack:PullPolicy</c>); on a machine that reaches no registry it can be built locally from Debian
+/// packages and tagged with this name (<c>eng/containers/postgres/build-image.sh</c>). <c>Stack:PostgresImage</c> replaces it.
 /// </remarks>
 internal static class PostgresContainerImageTags
 {
@@ -20,5 +20,14 @@ internal static class PostgresContainerImageTags
     public const string Reference = $"{Registry}/{Image}:{Tag}";
 
     /// <summary>How to get the image on a machine that reaches no registry.</summary>
-    public const string BuildHint = "Build it with eng/containers/postgres/build-image.sh (after eng/containers/install-podman.sh), which tags it " + Reference + ".";
+    public const string BuildHint = "eng/containers/postgres/build-image.sh (after eng/containers/install-podman.sh) builds it from Debian packages and tags it " + Reference + ".";
+
+    /// <summary>The image PostgreSQL runs: <c>Stack:PostgresImage</c> when set, else <see cref="Reference"/>.</summary>
+    public static string For(StackOptions options) =>
+        options.PostgresImage is { Length: > 0 } configured ? configured.Trim() : Reference;
+
+    /// <summary>How to get <paramref name="image"/> locally.</summary>
+    public static string BuildHintFor(string image) => image == Reference
+        ? BuildHint
+        : $"{BuildHint} Stack:PostgresImage is '{image}': tag that build with this name too, or remove the setting to run {Reference}.";
 }

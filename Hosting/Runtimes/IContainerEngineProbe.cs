@@ -9,6 +9,9 @@ internal interface IContainerEngineProbe
     /// <summary>Returns <see langword="true"/> when containers can be started by this stack. May ask the engine once; cached by the caller.</summary>
     bool Answers();
 
-    /// <summary>Returns <see langword="true"/> when <paramref name="image"/> (with its tag) is present locally; the stack never pulls.</summary>
-    bool HasImage(string image) => true;
+    /// <summary>
+    /// Makes sure <paramref name="image"/> (with its tag) is present locally for <paramref name="resourceName"/>: pulls it when
+    /// <c>Stack:PullPolicy</c> allows (its progress goes to the resource's log), and says whether it can run now and why.
+    /// </summary>
+    ImageAvailability EnsureImage(string resourceName, string image) => new(true, "assumed present");
 }

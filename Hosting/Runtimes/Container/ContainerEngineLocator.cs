@@ -61,7 +61,7 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
         var detection = await DetectAsync(cancellationToken).ConfigureAwait(false);
         return detection.Engine ?? throw new DistributedApplicationException(
             $"'{resourceName}' needs a container engine, and none answers: {detection.Reason}. " +
-            "Start Docker or Podman (eng/containers/install-podman.sh sets Podman up on these machines), point Stack:ContainerRuntime at its CLI, " +
+            "Start Docker or Podman (eng/containers/install-podman.sh sets Podman up on Debian), point Stack:ContainerRuntime at its CLI, " +
             "or run PostgreSQL as a local process with Stack:Runtime=process.");
     }
 

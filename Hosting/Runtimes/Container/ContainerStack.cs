@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using StackModel.Hosting.Runtimes.Process;
@@ -7,8 +8,10 @@ namespace StackModel.Hosting.Runtimes.Container;
 
 /// <summary>
 /// The stack's containers on one engine: a network named after the stack (<see cref="StackOptions.Name"/>), containers named
-/// <c>&lt;stack&gt;-&lt;resource&gt;</c> with the resource name as network alias, ports published on 127.0.0.1 only, images never
-/// pulled (<c>--pull=never</c>). The network is removed when the stack stops; named volumes are kept.
+/// <c>&lt;stack&gt;-&lt;resource&gt;</c> with the resource name as network alias, ports published on 127.0.0.1 only. Images are
+/// pulled by the stack itself as <c>Stack:PullPolicy</c> says (<c>pull</c>, its output in the resource's log and on the console),
+/// never by <c>run</c> (<c>--pull=never</c>), so a failed pull is reported as such. The network is removed when the stack stops;
+/// named volumes are kept.
 /// </summary>
 internal sealed partial class ContainerStack(StackOptions options, ContainerEngineLocator locator, ILogger<ContainerStack> logger)
 {
@@ -33,9 +36,37 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
 
     public string VolumeName(string resourceName, string purpose) => $"{Name}-{resourceName}-{purpose}";
 
+    /// <summary>Gets <c>Stack:PullPolicy</c>; throws with the fix when it is not a policy.</summary>
+    public ImagePullPolicy PullPolicy => ImagePullPolicies.Parse(options.PullPolicy);
+
+    /// <summary>
+    /// Makes <paramref name="image"/> present on <paramref name="engine"/> for a runtime choice (<c>auto</c>): present locally, or
+    /// pulled now when <see cref="PullPolicy"/> allows (its output goes to <paramref name="log"/>). Never throws for a failed pull:
+    /// the answer says what failed.
+    /// </summary>
+    public async Task<ImageAvailability> EnsureImageAsync(ContainerEngine engine, string resourceName, string image, Action<string, bool> log, CancellationToken cancellationToken = default)
+    {
+        var policy = PullPolicy;
+        if (policy != ImagePullPolicy.Always && await ExistsAsync(engine, ["image", "inspect", "--format", "{{.Id}}", image], cancellationToken).ConfigureAwait(false))
+        {
+            return new ImageAvailability(true, $"the image {image} is present locally");
+        }
+
+        if (policy == ImagePullPolicy.Never)
+        {
+            return new ImageAvailability(false, $"the image {image} is not present locally and Stack:PullPolicy=never forbids pulling it");
+        }
+
+        var (elapsed, error) = await PullAsync(engine, resourceName, image, log, cancellationToken).ConfigureAwait(false);
+        return error is null
+            ? new ImageAvailability(true, string.Create(CultureInfo.InvariantCulture, $"the image {image} was pulled in {elapsed.TotalSeconds:0.0} s (Stack:PullPolicy={ImagePullPolicies.Name(policy)})"))
+            : new ImageAvailability(false, $"the image {image} is not present locally and '{engine.Name} pull' failed: {error}");
+    }
+
     /// <summary>Starts a container on the stack network and follows its output into <paramref name="log"/>.</summary>
     public async Task<RunningContainer> RunAsync(ContainerSpec spec, Action<string, bool> log, CancellationToken cancellationToken = default)
     {
+        var policy = PullPolicy; // a bad setting fails before anything is created
         var (engine, verified) = await locator.LikelyAsync(spec.ResourceName, cancellationToken).ConfigureAwait(false);
         foreach (var (hostPort, _) in spec.Ports)
         {
@@ -67,6 +98,17 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
         var name = ContainerName(spec.ResourceName);
         var args = RunArguments(spec, name);
         var environment = spec.Environment;
+        if (policy == ImagePullPolicy.Always)
+        {
+            var (_, error) = await PullAsync(engine, spec.ResourceName, spec.Image, log, cancellationToken).ConfigureAwait(false);
+            if (error is not null)
+            {
+                throw new DistributedApplicationException(
+                    $"Image '{spec.Image}' of '{spec.ResourceName}' could not be pulled (Stack:PullPolicy=always): '{engine.Name} pull' failed: {error}. " +
+                    $"If the registry could not be reached from this machine, use the local image with Stack:PullPolicy=missing, or build it locally: {BuildHint(spec)}");
+            }
+        }
+
         var result = await engine.RunAsync(args, environment, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded && await ExistsAsync(engine, ["container", "inspect", "--format", "{{.Id}}", name], cancellationToken).ConfigureAwait(false))
         {
@@ -77,15 +119,28 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
             result = await engine.RunAsync(args, environment, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
-        if (!result.Succeeded)
+        if (!result.Succeeded && !await ExistsAsync(engine, ["image", "inspect", "--format", "{{.Id}}", spec.Image], cancellationToken).ConfigureAwait(false))
         {
-            if (!await ExistsAsync(engine, ["image", "inspect", "--format", "{{.Id}}", spec.Image], cancellationToken).ConfigureAwait(false))
+            if (policy == ImagePullPolicy.Never)
             {
                 throw new DistributedApplicationException(
-                    $"Image '{spec.Image}' of '{spec.ResourceName}' is not present locally, and the stack never pulls (no registry can be reached from these machines). " +
-                    (spec.ImageHint ?? $"Build it (eng/containers/dotnet-app/build-image.sh for a project of this repository), or '{engine.Name} pull {spec.Image}' where a registry is reachable."));
+                    $"Image '{spec.Image}' of '{spec.ResourceName}' is not present locally, and Stack:PullPolicy=never forbids pulling it. " +
+                    $"Build it locally: {BuildHint(spec)} Or let the stack pull it from its registry: Stack:PullPolicy=missing.");
             }
 
+            var (_, error) = await PullAsync(engine, spec.ResourceName, spec.Image, log, cancellationToken).ConfigureAwait(false);
+            if (error is not null)
+            {
+                throw new DistributedApplicationException(
+                    $"Image '{spec.Image}' of '{spec.ResourceName}' is not present locally, and '{engine.Name} pull {spec.Image}' failed: {error}. " +
+                    $"If the registry could not be reached from this machine, build the image locally: {BuildHint(spec)}");
+            }
+
+            result = await engine.RunAsync(args, environment, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!result.Succeeded)
+        {
             throw new DistributedApplicationException(
                 $"'{engine.Name} run' of '{spec.ResourceName}' failed with exit code {result.ExitCode}: {result.Error}. Fix the cause above and start again.");
         }
@@ -209,6 +264,73 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
         return args;
     }
 
+    /// <summary>
+    /// Runs <c>pull</c>, every line of its output into <paramref name="log"/> and the console; returns the engine's own error when it
+    /// fails (<see langword="null"/> when it succeeded).
+    /// </summary>
+    private async Task<(TimeSpan Elapsed, string? Error)> PullAsync(ContainerEngine engine, string resourceName, string image, Action<string, bool> log, CancellationToken cancellationToken)
+    {
+        var policy = ImagePullPolicies.Name(PullPolicy);
+        LogPulling(logger, resourceName, image, engine.Name, policy);
+        log($"Pulling image {image} ('{engine.Name} pull', Stack:PullPolicy={policy})...", false);
+        var errors = new List<string>();
+        var tail = new Queue<string>();
+        var watch = Stopwatch.StartNew();
+        int exitCode;
+        try
+        {
+            var result = await engine.Stream(["pull", image], (line, isError) =>
+            {
+                if (line.Length == 0 || line.Contains("failed to connect to syslog", StringComparison.Ordinal))
+                {
+                    return;
+                }
+
+                lock (errors)
+                {
+                    if (line.StartsWith("Error", StringComparison.OrdinalIgnoreCase))
+                    {
+                        errors.Add(line.Trim());
+                    }
+
+                    tail.Enqueue(line.Trim());
+                    if (tail.Count > 3)
+                    {
+                        tail.Dequeue();
+                    }
+                }
+
+                log(line, isError);
+                LogPullOutput(logger, resourceName, line);
+            }, cancellationToken).ConfigureAwait(false);
+            exitCode = result.ExitCode;
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception || (ex is InvalidOperationException && ex.InnerException is System.ComponentModel.Win32Exception))
+        {
+            return (watch.Elapsed, $"the engine's CLI '{engine.Command}' could not be run ({ex.Message})");
+        }
+
+        if (exitCode == 0)
+        {
+            log(string.Create(CultureInfo.InvariantCulture, $"Pulled image {image} in {watch.Elapsed.TotalSeconds:0.0} s."), false);
+            LogPulled(logger, resourceName, image, watch.Elapsed.TotalSeconds);
+            return (watch.Elapsed, null);
+        }
+
+        string error;
+        lock (errors)
+        {
+            error = errors.Count > 0 ? string.Join(" ", errors) : tail.Count > 0 ? string.Join(" ", tail) : $"exit code {exitCode}, no output";
+        }
+
+        log($"Pulling image {image} failed: {error}", true);
+        LogPullFailed(logger, resourceName, image, error);
+        return (watch.Elapsed, error);
+    }
+
+    private static string BuildHint(ContainerSpec spec) =>
+        spec.ImageHint ?? $"eng/containers/dotnet-app/build-image.sh <project.csproj> {spec.Image} builds one for a project of this repository.";
+
     private static async Task<bool> ExistsAsync(ContainerEngine engine, IReadOnlyList<string> inspect, CancellationToken cancellationToken) =>
         (await engine.RunAsync(inspect, cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded;
 
@@ -217,6 +339,18 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
 
     [LoggerMessage(EventId = 1211, Level = LogLevel.Warning, Message = "Removing the container '{ContainerName}' of '{ResourceName}' left by an earlier AppHost")]
     private static partial void LogStaleContainer(ILogger logger, string resourceName, string containerName);
+
+    [LoggerMessage(EventId = 1213, Level = LogLevel.Information, Message = "{ResourceName}: pulling image {Image} with {Engine} (Stack:PullPolicy={Policy})")]
+    private static partial void LogPulling(ILogger logger, string resourceName, string image, string engine, string policy);
+
+    [LoggerMessage(EventId = 1214, Level = LogLevel.Information, Message = "{ResourceName}: {Line}")]
+    private static partial void LogPullOutput(ILogger logger, string resourceName, string line);
+
+    [LoggerMessage(EventId = 1215, Level = LogLevel.Information, Message = "{ResourceName}: pulled image {Image} in {Seconds:0.0} s")]
+    private static partial void LogPulled(ILogger logger, string resourceName, string image, double seconds);
+
+    [LoggerMessage(EventId = 1216, Level = LogLevel.Warning, Message = "{ResourceName}: pulling image {Image} failed: {Error}")]
+    private static partial void LogPullFailed(ILogger logger, string resourceName, string image, string error);
 
     [LoggerMessage(EventId = 1212, Level = LogLevel.Warning, Message = "The stack network '{Network}' was not removed: {Reason}")]
     private static partial void LogNetworkNotRemoved(ILogger logger, string network, string reason);

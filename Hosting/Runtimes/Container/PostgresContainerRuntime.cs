@@ -5,12 +5,12 @@ using StackModel.ServiceDefaults.Guard;
 namespace StackModel.Hosting.Runtimes.Container;
 
 /// <summary>
-/// Runs PostgreSQL as a container of the stack (<see cref="PostgresContainerImageTags.Reference"/>): alias = the resource name on
+/// Runs PostgreSQL as a container of the stack (<see cref="PostgresContainerImageTags.Reference"/>, or <c>Stack:PostgresImage</c>): alias = the resource name on
 /// the stack network, 5432 published on 127.0.0.1:&lt;host port&gt;, data in the named volume <c>&lt;stack&gt;-&lt;resource&gt;-data</c>
 /// (kept when the stack stops), <c>POSTGRES_PASSWORD</c> = the superuser parameter. Readiness, databases and roles are the
 /// orchestrator's work over the published port, exactly as with the process runtime.
 /// </summary>
-internal sealed partial class PostgresContainerRuntime(ContainerStack containers, ILogger<PostgresContainerRuntime> logger) : IPostgresRuntime
+internal sealed partial class PostgresContainerRuntime(ContainerStack containers, StackOptions options, ILogger<PostgresContainerRuntime> logger) : IPostgresRuntime
 {
     /// <summary>The data folder inside the image (its <c>VOLUME</c>).</summary>
     public const string DataDirectory = "/var/lib/postgresql/data";
@@ -20,7 +20,8 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
     public async Task<PostgresServerHandle> StartAsync(PostgresStartRequest request, CancellationToken cancellationToken = default)
     {
         var volume = containers.VolumeName(request.ResourceName, "data");
-        var spec = new ContainerSpec(request.ResourceName, PostgresContainerImageTags.Reference)
+        var image = PostgresContainerImageTags.For(options);
+        var spec = new ContainerSpec(request.ResourceName, image)
         {
             Ports = [(request.HostPort, PostgresServerResource.DefaultTargetPort)],
             Environment = new Dictionary<string, string?>
@@ -29,7 +30,7 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
                 ["POSTGRES_INITDB_ARGS"] = "--encoding=UTF8 --locale=C --no-sync", // as the process runtime's initdb
             },
             Mounts = [new ContainerMount(volume, DataDirectory, IsVolume: true, ReadOnly: false)],
-            ImageHint = PostgresContainerImageTags.BuildHint,
+            ImageHint = PostgresContainerImageTags.BuildHintFor(image),
         };
 
         if (!File.Exists(Path.Combine(request.StateDirectory, StackRecord.FileName)) && await containers.VolumeExistsAsync(request.ResourceName, volume, cancellationToken).ConfigureAwait(false))
@@ -48,6 +49,13 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             container.Exited,
             container.StopAsync);
     }
+
+    /// <summary>Makes the image present for a new cluster's runtime choice (<c>Stack:Runtime=auto</c>): present, or pulled as <c>Stack:PullPolicy</c> allows.</summary>
+    public Task<ImageAvailability> EnsureImageAsync(ContainerEngine engine, string resourceName, Action<string, bool> log, CancellationToken cancellationToken = default) =>
+        containers.EnsureImageAsync(engine, resourceName, PostgresContainerImageTags.For(options), log, cancellationToken);
+
+    /// <summary>How to build the image locally.</summary>
+    public string BuildHint => PostgresContainerImageTags.BuildHintFor(PostgresContainerImageTags.For(options));
 
     [LoggerMessage(EventId = 1220, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as container '{ContainerName}' on volume {Volume}")]
     private static partial void LogServerStarted(ILogger logger, string resourceName, string containerName, string volume);

@@ -6,8 +6,8 @@ namespace StackModel.Hosting.Runtimes.Container;
 
 /// <summary>
 /// Chooses where PostgreSQL runs, once per AppHost, from <c>Stack:Runtime</c>: <c>process</c>, <c>container</c>, or <c>auto</c>
-/// (the runtime that created the stack's existing cluster; for a new cluster a container when an engine answers <c>info</c>,
-/// else a local process). <c>auto</c> never swaps the runtime under existing data; a pinned runtime that differs from the
+/// (the runtime that created the stack's existing cluster; for a new cluster a container when an engine answers <c>info</c> and
+/// the image is present locally or was just pulled as <c>Stack:PullPolicy</c> allows, else a local process). <c>auto</c> never swaps the runtime under existing data; a pinned runtime that differs from the
 /// recorded one is refused by the server's runner, which says how to switch on purpose.
 /// </summary>
 internal sealed partial class PostgresRuntimeSelector(
@@ -18,6 +18,9 @@ internal sealed partial class PostgresRuntimeSelector(
     ContainerEngineLocator engines,
     ILogger<PostgresRuntimeSelector> logger)
 {
+    /// <summary>The output of a pull made while choosing, shown in the server's log after the line that says the choice.</summary>
+    private readonly List<(string Text, bool IsError)> _pullOutput = [];
+
     public IPostgresRuntime Select()
     {
         var setting = (options.Runtime is { Length: > 0 } configured ? configured : "auto").Trim().ToLowerInvariant();
@@ -30,7 +33,7 @@ internal sealed partial class PostgresRuntimeSelector(
                 $"Stack:Runtime is '{options.Runtime}'; expected auto, container or process. Fix the setting, or remove it for auto."),
         };
         LogRuntimeChosen(logger, runtime.Name, reason);
-        return new SelectedPostgresRuntime(runtime, reason);
+        return new SelectedPostgresRuntime(runtime, reason, _pullOutput);
     }
 
     private (IPostgresRuntime Runtime, string Reason) Auto()
@@ -59,22 +62,35 @@ internal sealed partial class PostgresRuntimeSelector(
         }
 
         var detection = engines.DetectAsync().GetAwaiter().GetResult();
-        return detection.Engine is not null
-            ? (container, $"Stack:Runtime=auto and a container engine answers: {detection.Reason}")
-            : (process, $"Stack:Runtime=auto and no container engine answers ({detection.Reason})");
+        if (detection.Engine is null)
+        {
+            return (process, $"Stack:Runtime=auto and no container engine answers ({detection.Reason})");
+        }
+
+        var image = container.EnsureImageAsync(detection.Engine, "postgres", (text, isError) => _pullOutput.Add((text, isError))).GetAwaiter().GetResult();
+        return image.Available
+            ? (container, $"Stack:Runtime=auto, a container engine answers ({detection.Reason}) and {image.Reason}")
+            : (process, $"Stack:Runtime=auto and a container engine answers ({detection.Reason}), but {image.Reason}; so this new cluster runs from this machine's " +
+                        $"PostgreSQL binaries. To run it as a container instead, make the image present ({container.BuildHint}) before the first start on a new state folder");
     }
 
     [LoggerMessage(EventId = 1230, Level = LogLevel.Information, Message = "PostgreSQL runs as a {Runtime}: {Reason}")]
     private static partial void LogRuntimeChosen(ILogger logger, string runtime, string reason);
 
     /// <summary>The chosen runtime; says in the server's log which one runs it and why.</summary>
-    private sealed class SelectedPostgresRuntime(IPostgresRuntime inner, string reason) : IPostgresRuntime
+    private sealed class SelectedPostgresRuntime(IPostgresRuntime inner, string reason, List<(string Text, bool IsError)> pullOutput) : IPostgresRuntime
     {
         public string Name => inner.Name;
 
         public Task<PostgresServerHandle> StartAsync(PostgresStartRequest request, CancellationToken cancellationToken = default)
         {
             request.Log($"Runtime: {inner.Name} ({reason}).", false);
+            foreach (var (text, isError) in pullOutput)
+            {
+                request.Log(text, isError);
+            }
+
+            pullOutput.Clear(); // shown once, on the first start
             return inner.StartAsync(request, cancellationToken);
         }
     }

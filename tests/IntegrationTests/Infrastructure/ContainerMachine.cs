@@ -10,6 +10,9 @@ internal static class ContainerMachine
     public const string StandInImage = "localhost/stackmodel/litellm-standin";
     public const string StandInTag = "dev";
 
+    /// <summary>The image the stack runs PostgreSQL from (built locally by eng/containers/postgres/build-image.sh).</summary>
+    public const string PostgresImage = "docker.io/library/postgres:15";
+
     /// <summary>The stand-in listens on LiteLLM's default port inside its container.</summary>
     public const int StandInPort = StackModel.Hosting.LiteLLM.LiteLLMResource.DefaultTargetPort;
 
@@ -17,12 +20,17 @@ internal static class ContainerMachine
 
     public static ContainerEngine Engine => Detected.Value.Engine ?? throw new InvalidOperationException(Detected.Value.MissingReason);
 
-    public static string? MissingReason(bool needsStandIn)
+    public static string? MissingReason(bool needsStandIn, bool needsPostgresImage = true)
     {
         var (engine, reason) = Detected.Value;
         if (engine is null)
         {
             return reason;
+        }
+
+        if (needsPostgresImage && !ImageExists(engine, PostgresImage))
+        {
+            return $"The image {PostgresImage} is not present: eng/containers/postgres/build-image.sh builds it.";
         }
 
         return needsStandIn && !ImageExists(engine, $"{StandInImage}:{StandInTag}")
@@ -57,15 +65,15 @@ internal static class ContainerMachine
 
     private static (ContainerEngine?, string?) Detect()
     {
-        var locator = new ContainerEngineLocator(new StackOptions(), NullLogger<ContainerEngineLocator>.Instance);
+        // The engine the test stacks detect too: Stack__ContainerRuntime (e.g. podman where Docker also answers) picks it for both.
+        var options = new StackOptions { ContainerRuntime = Environment.GetEnvironmentVariable("Stack__ContainerRuntime") };
+        var locator = new ContainerEngineLocator(options, NullLogger<ContainerEngineLocator>.Instance);
         var detection = locator.DetectAsync().GetAwaiter().GetResult();
         if (detection.Engine is null)
         {
             return (null, $"No container engine answers ({detection.Reason}). Run eng/containers/install-podman.sh and eng/containers/postgres/build-image.sh.");
         }
 
-        return ImageExists(detection.Engine, "docker.io/library/postgres:15")
-            ? (detection.Engine, null)
-            : (null, "The image docker.io/library/postgres:15 is not present: eng/containers/postgres/build-image.sh builds it.");
+        return (detection.Engine, null);
     }
 }

@@ -8,6 +8,7 @@ namespace StackModel.IntegrationTests.Infrastructure;
 public sealed class RequiresContainerEngineFactAttribute : FactAttribute
 {
     private bool _needsStandInImage;
+    private bool _needsPostgresImage = true;
 
     public RequiresContainerEngineFactAttribute()
     {
@@ -25,9 +26,21 @@ public sealed class RequiresContainerEngineFactAttribute : FactAttribute
         }
     }
 
+    /// <summary>Gets or sets a value indicating whether the test runs the postgres:15 image (default); tests of absent images need only the engine.</summary>
+    public bool NeedsPostgresImage
+    {
+        get => _needsPostgresImage;
+        set
+        {
+            _needsPostgresImage = value;
+            Apply();
+        }
+    }
+
     private void Apply()
     {
-        if (!Infrastructure.IsCI && ContainerMachine.MissingReason(_needsStandInImage) is { } reason)
+        Skip = null;
+        if (!Infrastructure.IsCI && ContainerMachine.MissingReason(_needsStandInImage, _needsPostgresImage) is { } reason)
         {
             Skip = reason;
         }

@@ -17,12 +17,12 @@ public class PostgresKillTests(ITestOutputHelper output)
     private const int Rows = 1000;
 
     [RequiresPostgresFact]
-    public async Task Kill_9_of_PostgreSQL_shows_Exited_by_SIGKILL_on_the_dashboard_and_its_restart_action_brings_every_committed_row_back()
+    public async Task Kill_9_of_PostgreSQL_shows_Exited_by_SIGKILL_on_the_dashboard_with_its_dependents_and_its_restart_action_brings_every_committed_row_back()
     {
         var ct = TestStack.Timeout();
         using var state = new TempDirectory();
         var port = FreePorts.Next();
-        await using var host = AppHostProcess.Start(state.Path, port, "--Dashboard:Enabled=true", "--Dashboard:Port=0");
+        await using var host = AppHostProcess.Start(state.Path, port, LiteLLMStandIn.Args($"--Stack:Ports:litellm:http={FreePorts.Next()}", "--Dashboard:Enabled=true", "--Dashboard:Port=0"));
         await host.WaitForOutputAsync("Press Ctrl+C", ct);
         using var dashboard = await AppHostDashboard.ConnectAsync(host, ct);
         await WriteCommittedRowsAsync(state.Path, port, ct);
@@ -39,6 +39,10 @@ public class PostgresKillTests(ITestOutputHelper output)
             Assert.Contains("Its server 'postgres' was killed by SIGKILL", row.GetProperty("reason").GetString(), StringComparison.Ordinal);
         }
 
+        var litellm = await dashboard.ResourceAsync("litellm", ct); // runs on, but says that what it uses went away
+        Assert.Equal("Healthy", litellm.GetProperty("state").GetString());
+        Assert.StartsWith("'postgres', which it uses, was killed by SIGKILL", litellm.GetProperty("reason").GetString(), StringComparison.Ordinal);
+
         var restarted = Stopwatch.StartNew();
         using var response = await dashboard.Client.PostAsync("/api/resources/postgres/restart", null, ct);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(ct));
@@ -47,6 +51,7 @@ public class PostgresKillTests(ITestOutputHelper output)
         restarted.Stop();
 
         Assert.Equal(JsonValueKind.Null, appDev.GetProperty("reason").ValueKind);
+        Assert.Equal(JsonValueKind.Null, (await dashboard.ResourceAsync("litellm", ct)).GetProperty("reason").ValueKind);
         Assert.Equal(Rows, await CountRowsAsync(state.Path, port, ct));
         output.WriteLine($"Dashboard restart: {Rows} rows written, {Rows} found, back to Healthy in {restarted.Elapsed.TotalSeconds:F2} s.");
         host.Signal(NativeMethods.SigTerm);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Cli;
+using StackModel.Hosting.Control;
 using StackModel.Hosting.Dashboard;
 using StackModel.Hosting.Export;
 using StackModel.Hosting.Orchestration;
@@ -24,6 +25,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private StackStateStore? _state;
     private ApplicationOrchestrator? _orchestrator;
     private DashboardServer? _dashboard;
+    private ControlServer? _control;
     private readonly List<Func<ValueTask>> _onDisposed = [];
     private bool _runtimesResolved;
 
@@ -110,7 +112,8 @@ public sealed class DistributedApplication : IAsyncDisposable
     private void PrepareOn(StackStateStore state)
     {
         state.EnsureCreated();
-        ParameterResolver.Resolve(Model.Resources.OfType<ParameterResource>(), Configuration, state);
+        ParameterResolver.Resolve(Model.Resources.OfType<ParameterResource>(), Configuration, state,
+            [.. Model.Resources.OfType<Postgres.PostgresServerResource>().Select(s => s.SuperUserPassword)]);
         TargetGuardEnvironment.SetRecordPaths(Model, state);
         _state = state;
     }
@@ -145,13 +148,30 @@ public sealed class DistributedApplication : IAsyncDisposable
             Containers = Services.GetRequiredService<ContainerStack>(),
         };
         _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
+        _control = ControlServer.TryStart(State.Directory, _orchestrator, ResourceNotifications, Options.StartupTimeout, Services.GetRequiredService<ILogger<ControlServer>>());
         _dashboard = await DashboardServer.StartIfEnabledAsync(this, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // A corrupt stack record stops the start before anything runs (read meanwhile on another thread, see PreloadRecord).
+            await State.EnsureRecordReadableAsync().ConfigureAwait(false);
+        }
+        catch (DistributedApplicationException)
+        {
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         _orchestrator.Start();
     }
 
     /// <summary>Stops every resource, dependents first.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
+        if (_control is not null)
+        {
+            await _control.StopAsync().ConfigureAwait(false);
+        }
+
         if (_orchestrator is not null)
         {
             await _orchestrator.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -211,6 +231,11 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        if (_control is not null)
+        {
+            await _control.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_orchestrator is not null)
         {
             await _orchestrator.DisposeAsync().ConfigureAwait(false);

@@ -120,7 +120,10 @@ internal sealed class ConsoleReporter(ResourceNotificationService notifications,
     {
         ResourceState.Waiting when snapshot.WaitingFor.Count > 0 => $"for {string.Join(", ", snapshot.WaitingFor)}",
         ResourceState.Healthy or ResourceState.Running when snapshot.Urls.Count > 0 => string.Join(" ", snapshot.Urls),
-        ResourceState.Finished or ResourceState.Exited => $"exit code {snapshot.ExitCode}" + (snapshot.Reason is null ? string.Empty : $" - {snapshot.Reason}"),
+        ResourceState.Finished or ResourceState.Exited when snapshot.ExitCode is null => snapshot.Reason,
+        ResourceState.Finished or ResourceState.Exited =>
+            $"exit code {snapshot.ExitCode}{(Runtimes.ExitStatus.SignalName(snapshot.ExitCode.Value) is { } signal ? $" ({signal})" : string.Empty)}" +
+            (snapshot.Reason is null ? string.Empty : $" - {snapshot.Reason}"),
         _ => snapshot.Reason,
     };
 }

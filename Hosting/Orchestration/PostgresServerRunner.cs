@@ -72,6 +72,7 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
         });
 
         Publish(s => s with { State = ResourceState.Healthy });
+        ClearDependentsNote();
         foreach (var database in server.Databases)
         {
             Context.Notifications.Update(database.Name, s => s with { State = ResourceState.Healthy, StartedAt = DateTimeOffset.UtcNow });
@@ -94,13 +95,68 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
 
     private void OnExited(int exitCode)
     {
-        var state = _stopping ? ResourceState.Stopped : ResourceState.Exited;
-        Publish(s => s with { State = state, ExitCode = exitCode, StoppedAt = DateTimeOffset.UtcNow, Reason = _stopping ? null : $"PostgreSQL exited with code {exitCode}; see its log." });
+        if (_stopping)
+        {
+            Publish(s => s with { State = ResourceState.Stopped, ExitCode = exitCode, StoppedAt = DateTimeOffset.UtcNow, Reason = null });
+            foreach (var database in server.Databases)
+            {
+                Context.Notifications.Update(database.Name, s => s with { State = ResourceState.Stopped, StoppedAt = DateTimeOffset.UtcNow });
+            }
+
+            _completion.TrySetResult();
+            return;
+        }
+
+        // Not stopped by the stack (kill -9, a crash, an OOM kill): say how it ended and how to bring it back, on the server, its
+        // databases and whatever uses them, so no dependent looks healthy while its database is gone.
+        var how = ExitStatus.Describe(exitCode);
+        var restart = $"Restart it from the dashboard or with: dotnet run --project AppHost -- restart {server.Name}";
+        var reason = $"PostgreSQL {how}, not stopped by the stack; committed data is kept (crash recovery runs on the next start). {restart}";
+        Log($"PostgreSQL {how}.", isError: true);
+        Publish(s => s with { State = ResourceState.Exited, ExitCode = exitCode, StoppedAt = DateTimeOffset.UtcNow, Reason = reason });
         foreach (var database in server.Databases)
         {
-            Context.Notifications.Update(database.Name, s => s with { State = state == ResourceState.Stopped ? ResourceState.Stopped : ResourceState.Exited, StoppedAt = DateTimeOffset.UtcNow });
+            Context.Notifications.Update(database.Name, s => s with
+            {
+                State = ResourceState.Exited,
+                StoppedAt = DateTimeOffset.UtcNow,
+                Reason = $"Its server '{server.Name}' {how}. {restart}",
+            });
+        }
+
+        var note = DependentsNotePrefix + $"{how}. {restart}";
+        foreach (var dependent in Dependents())
+        {
+            if (Context.Notifications.TryGetSnapshot(dependent.Name) is { State: ResourceState.Running or ResourceState.Healthy or ResourceState.Unhealthy or ResourceState.Starting })
+            {
+                Context.Notifications.Update(dependent.Name, s => s with { Reason = note });
+            }
         }
 
         _completion.TrySetResult();
+    }
+
+    /// <summary>How the note on a dependent starts, so that a later healthy start of the server (another runner) can clear it.</summary>
+    private string DependentsNotePrefix => $"'{server.Name}', which it uses, ";
+
+    /// <summary>Clears the note <see cref="OnExited"/> left on running dependents, once a new start of the server is healthy.</summary>
+    private void ClearDependentsNote()
+    {
+        foreach (var dependent in Dependents())
+        {
+            if (Context.Notifications.TryGetSnapshot(dependent.Name)?.Reason?.StartsWith(DependentsNotePrefix, StringComparison.Ordinal) == true)
+            {
+                Context.Notifications.Update(dependent.Name, s => s with { Reason = null });
+            }
+        }
+    }
+
+    /// <summary>The resources that wait for or reference this server or one of its databases.</summary>
+    private IEnumerable<IResource> Dependents()
+    {
+        var uses = new HashSet<IResource>([server, .. server.Databases]);
+        return Context.Model.Resources.Where(r => !uses.Contains(r) && (
+            r.Annotations.OfType<WaitAnnotation>().Any(w => uses.Contains(w.Resource)) ||
+            r.Annotations.OfType<ResourceReferenceAnnotation>().Any(a => uses.Contains(a.Resource))));
     }
 }

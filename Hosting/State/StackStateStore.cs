@@ -30,6 +30,9 @@ internal sealed class StackStateStore : IDisposable
 
     public string PostgresDirectory => Path.Combine(Directory, "postgres");
 
+    /// <summary>Gets a value indicating whether the stack created its PostgreSQL cluster already (a record, or a data folder here).</summary>
+    public bool HasCluster => File.Exists(RecordPath) || File.Exists(Path.Combine(PostgresDirectory, "data", "PG_VERSION"));
+
     /// <summary>Creates the folder (mode 0711: only its owner lists it; the PostgreSQL account may pass through) and checks it is writable.</summary>
     public void EnsureCreated()
     {
@@ -173,6 +176,19 @@ internal sealed class StackStateStore : IDisposable
     /// <summary>The record as it was when the stack started (preloaded once by <see cref="PreloadRecord"/>), else read now.</summary>
     public Task<StackRecord?> ReadRecordAtStartAsync() => Interlocked.Exchange(ref _recordAtStart, null) ?? Task.FromResult(ReadRecord());
 
+    /// <summary>Throws when the stack record cannot be read (corrupt, truncated), so the start stops before anything runs; leaves the preloaded record for the server.</summary>
+    public async Task EnsureRecordReadableAsync()
+    {
+        if (Volatile.Read(ref _recordAtStart) is { } preloaded)
+        {
+            _ = await preloaded.ConfigureAwait(false);
+        }
+        else
+        {
+            _ = ReadRecord();
+        }
+    }
+
     public void Dispose() => _lock?.Dispose();
 
     private JsonObject ReadSecrets()
@@ -182,6 +198,7 @@ internal sealed class StackStateStore : IDisposable
             return [];
         }
 
+        RefuseOpenToOthers();
         try
         {
             return JsonNode.Parse(File.ReadAllText(SecretsPath)) as JsonObject
@@ -190,8 +207,28 @@ internal sealed class StackStateStore : IDisposable
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw new DistributedApplicationException(
-                $"The state file '{SecretsPath}' is corrupt ({ex.Message}). It holds the passwords the stack's PostgreSQL was created with, so it was left untouched. " +
-                "Restore it from a backup, or, to start over with an empty stack, stop the AppHost and delete the state folder (this deletes the stack's data).", ex);
+                $"The state file '{SecretsPath}' is corrupt ({ex.Message}). It holds the passwords the stack's PostgreSQL was created with, so it was left untouched and nothing was started " +
+                "(a new password would lock you out of your own data). Restore it from a backup or undo the edit (a JSON object of \"name\": \"value\" pairs, mode 0600), " +
+                $"or, to start over with an empty stack, stop the AppHost and delete the state folder '{Directory}' (this deletes the stack's data).", ex);
+        }
+    }
+
+    /// <summary>Refuses a secrets file that other users may read or change: the stack never uses passwords it cannot keep to its user.</summary>
+    private void RefuseOpenToOthers()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        var mode = File.GetUnixFileMode(SecretsPath);
+        if ((mode & others) != 0)
+        {
+            throw new DistributedApplicationException(
+                $"The state file '{SecretsPath}' holds the stack's passwords and is open to other users (mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}; expected 0600). " +
+                $"It was left untouched and nothing was started. Make it private with: chmod 600 '{SecretsPath}', then start again " +
+                "(if others could read it, treat its passwords as known to them).");
         }
     }
 

@@ -66,7 +66,9 @@ public sealed record StackRecord
         catch (JsonException ex)
         {
             throw new StackGuardException(
-                $"The stack record '{path}' is corrupt ({ex.Message}). It was left untouched. Restore it, or stop the AppHost and delete the state folder to start over (this deletes the stack's data).", ex);
+                $"The stack record '{path}' is corrupt ({ex.Message}). It records which PostgreSQL cluster is this stack's (every destructive operation is checked " +
+                "against it), so nothing was done and the file was left untouched. Restore it from a backup or undo the edit; or, to start over with an empty stack, " +
+                $"stop the AppHost and delete the state folder '{Path.GetDirectoryName(Path.GetFullPath(path))}' (this deletes the stack's data).", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -38,4 +38,33 @@ public sealed class TargetVerificationTests(PostgresServerFixture server)
         Assert.Contains("server port 15432", result.Error.Message, StringComparison.Ordinal);
         Assert.Empty(await database.RelationsAsync(timeout.Token));
     }
+
+    [PostgresFact]
+    public async Task A_corrupt_stack_record_is_refused_naming_the_file_and_the_fix_and_is_left_as_it_was()
+    {
+        using var timeout = TestTimeouts.ForTest();
+        using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
+        var database = await server.CreateDatabaseAsync(timeout.Token);
+        var state = Directory.CreateTempSubdirectory("stackmodel-record-");
+        try
+        {
+            var record = Path.Combine(state.FullName, "stack.json");
+            const string Truncated = "{\n  \"stackId\": \"0123456789ab";
+            await File.WriteAllTextAsync(record, Truncated, timeout.Token);
+            var environment = database.RunnerEnvironment(folder.Path);
+            environment["Stack__RecordPath"] = record;
+
+            var runner = await RunnerProcess.RunAsync(environment, timeout.Token);
+
+            Assert.True(runner.ExitCode == (int)MigrationExitCode.TargetMismatch, runner.ToString());
+            Assert.Contains($"The stack record '{record}' is corrupt", runner.Output, StringComparison.Ordinal);
+            Assert.Contains($"delete the state folder '{state.FullName}'", runner.Output, StringComparison.Ordinal);
+            Assert.Equal(Truncated, await File.ReadAllTextAsync(record, timeout.Token));
+            Assert.Empty(await database.RelationsAsync(timeout.Token));
+        }
+        finally
+        {
+            state.Delete(recursive: true);
+        }
+    }
 }

@@ -5,6 +5,10 @@ namespace StackModel.IntegrationTests.Infrastructure;
 /// <summary>One run of the real AppHost process with a verb, standard output and standard error captured apart, as a script sees them.</summary>
 internal static class AppHostCommand
 {
+    /// <summary>Runs one verb of the real AppHost on a test's state folder (PostgreSQL as a process, LiteLLM off, no .env.stack).</summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string stateDirectory, IEnumerable<string> args, CancellationToken cancellationToken) =>
+        RunAsync(args.Concat([$"--Stack:StateDirectory={stateDirectory}", "--Stack:WriteEnvFile=false", "--LiteLLM:Runtime=off", "--Stack:Runtime=process"]), cancellationToken);
+
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo("dotnet")

@@ -271,12 +271,12 @@ internal sealed partial class DashboardApi(DashboardContext context, DashboardTo
 
     private static IResult Problem(int status, string message) => Results.Json(new { error = message }, ServerSentEvents.Json, statusCode: status);
 
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Dashboard: {Action} '{ResourceName}'")]
+    [LoggerMessage(EventId = LogEvents.DashboardAction, Level = LogLevel.Information, Message = "Dashboard: {Action} '{ResourceName}'")]
     private static partial void LogAction(ILogger logger, string action, string resourceName);
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Dashboard: {Action} '{ResourceName}' failed: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.DashboardActionFailed, Level = LogLevel.Warning, Message = "Dashboard: {Action} '{ResourceName}' failed: {Reason}")]
     private static partial void LogActionFailed(ILogger logger, string action, string resourceName, string reason);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Dashboard: revealed {Variable} of '{ResourceName}'")]
+    [LoggerMessage(EventId = LogEvents.DashboardValueRevealed, Level = LogLevel.Information, Message = "Dashboard: revealed {Variable} of '{ResourceName}'")]
     private static partial void LogRevealed(ILogger logger, string resourceName, string variable);
 }

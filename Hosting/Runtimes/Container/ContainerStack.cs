@@ -212,12 +212,12 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     private static async Task<bool> ExistsAsync(ContainerEngine engine, IReadOnlyList<string> inspect, CancellationToken cancellationToken) =>
         (await engine.RunAsync(inspect, cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded;
 
-    [LoggerMessage(EventId = 1210, Level = LogLevel.Debug, Message = "Started container '{ContainerName}' of '{ResourceName}' on {Engine}")]
+    [LoggerMessage(EventId = LogEvents.ContainerStarted, Level = LogLevel.Debug, Message = "Started container '{ContainerName}' of '{ResourceName}' on {Engine}")]
     private static partial void LogContainerStarted(ILogger logger, string resourceName, string containerName, string engine);
 
-    [LoggerMessage(EventId = 1211, Level = LogLevel.Warning, Message = "Removing the container '{ContainerName}' of '{ResourceName}' left by an earlier AppHost")]
+    [LoggerMessage(EventId = LogEvents.StaleContainerRemoved, Level = LogLevel.Warning, Message = "Removing the container '{ContainerName}' of '{ResourceName}' left by an earlier AppHost")]
     private static partial void LogStaleContainer(ILogger logger, string resourceName, string containerName);
 
-    [LoggerMessage(EventId = 1212, Level = LogLevel.Warning, Message = "The stack network '{Network}' was not removed: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.NetworkNotRemoved, Level = LogLevel.Warning, Message = "The stack network '{Network}' was not removed: {Reason}")]
     private static partial void LogNetworkNotRemoved(ILogger logger, string network, string reason);
 }

@@ -49,6 +49,6 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             container.StopAsync);
     }
 
-    [LoggerMessage(EventId = 1220, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as container '{ContainerName}' on volume {Volume}")]
+    [LoggerMessage(EventId = LogEvents.PostgresContainerStarted, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as container '{ContainerName}' on volume {Volume}")]
     private static partial void LogServerStarted(ILogger logger, string resourceName, string containerName, string volume);
 }

@@ -64,7 +64,7 @@ internal sealed partial class PostgresRuntimeSelector(
             : (process, $"Stack:Runtime=auto and no container engine answers ({detection.Reason})");
     }
 
-    [LoggerMessage(EventId = 1230, Level = LogLevel.Information, Message = "PostgreSQL runs as a {Runtime}: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.PostgresRuntimeChosen, Level = LogLevel.Information, Message = "PostgreSQL runs as a {Runtime}: {Reason}")]
     private static partial void LogRuntimeChosen(ILogger logger, string runtime, string reason);
 
     /// <summary>The chosen runtime; says in the server's log which one runs it and why.</summary>

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Runtimes.Container;
-using StackModel.Hosting.Testing;
 
 namespace StackModel.Hosting.Testing;
 
@@ -65,25 +64,19 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         var appHostDirectory = assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "StackModel.AppHostDirectory")?.Value
             ?? Path.GetDirectoryName(assembly.Location)!;
         var (stateDirectory, owned) = StateDirectoryFor(args, appHostDirectory);
-        DistributedApplicationBuilder? captured = null;
-        var hook = NewHook(stateDirectory, appHostDirectory, args, b =>
-        {
-            captured = b;
-            throw new EntryPointStoppedException();
-        });
-        var previous = TestingHook.Current;
-        TestingHook.Current = hook;
+        DistributedApplicationBuilder? captured;
         try
         {
-            var result = entryPoint.Invoke(null, entryPoint.GetParameters().Length == 0 ? [] : [args ?? []]);
-            if (result is Task task)
-            {
-                task.GetAwaiter().GetResult();
-            }
-        }
-        catch (Exception ex) when (Unwrap(ex) is EntryPointStoppedException)
-        {
-            // Stopped at Build(), as intended.
+            captured = EntryPointInterceptor.Invoke(
+                settings => ApplyTestDefaults(settings, stateDirectory, appHostDirectory),
+                () =>
+                {
+                    var result = entryPoint.Invoke(null, entryPoint.GetParameters().Length == 0 ? [] : [args ?? []]);
+                    if (result is Task task)
+                    {
+                        task.GetAwaiter().GetResult();
+                    }
+                });
         }
         catch (Exception ex)
         {
@@ -93,10 +86,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
             }
 
             ExceptionDispatchInfo.Capture(Unwrap(ex)).Throw();
-        }
-        finally
-        {
-            TestingHook.Current = previous;
+            throw;
         }
 
         if (captured is null)
@@ -116,16 +106,9 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     public static DistributedApplicationTestingBuilder Create(params string[] args)
     {
         var (stateDirectory, owned) = StateDirectoryFor(args, Directory.GetCurrentDirectory());
-        var previous = TestingHook.Current;
-        TestingHook.Current = NewHook(stateDirectory, Directory.GetCurrentDirectory(), args, beforeBuild: null);
-        try
-        {
-            return new DistributedApplicationTestingBuilder(new DistributedApplicationBuilder(args, appHostAssembly: null), stateDirectory, owned);
-        }
-        finally
-        {
-            TestingHook.Current = previous;
-        }
+        var settings = new DistributedApplicationBuilderSettings { Args = args };
+        ApplyTestDefaults(settings, stateDirectory, Directory.GetCurrentDirectory());
+        return new DistributedApplicationTestingBuilder(new DistributedApplicationBuilder(settings), stateDirectory, owned);
     }
 
     /// <inheritdoc/>
@@ -147,31 +130,22 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     public DistributedApplication Build()
     {
         AssignFreePorts();
-        var previous = TestingHook.Current;
-        TestingHook.Current = NewHook(_stateDirectory, AppHostDirectory, Inner.Args, beforeBuild: null);
-        try
+        var app = Inner.Build();
+        _built = true;
+        var directory = _stateDirectory;
+        if (_ownsStateDirectory)
         {
-            var app = Inner.Build();
-            _built = true;
-            var directory = _stateDirectory;
-            if (_ownsStateDirectory)
+            var containers = app.Services.GetRequiredService<ContainerStack>();
+            app.OnDisposed(async () =>
             {
-                var containers = app.Services.GetRequiredService<ContainerStack>();
-                app.OnDisposed(async () =>
-                {
-                    // A test stack's named volumes are its data, like its state folder: they go with it. A state folder the
-                    // test passed (--Stack:StateDirectory) keeps the stack's name and volumes for the next build; the test removes both.
-                    await containers.RemoveVolumesAsync().ConfigureAwait(false);
-                    DeleteStateDirectory(directory);
-                });
-            }
+                // A test stack's named volumes are its data, like its state folder: they go with it. A state folder the
+                // test passed (--Stack:StateDirectory) keeps the stack's name and volumes for the next build; the test removes both.
+                await containers.RemoveVolumesAsync().ConfigureAwait(false);
+                DeleteStateDirectory(directory);
+            });
+        }
 
-            return app;
-        }
-        finally
-        {
-            TestingHook.Current = previous;
-        }
+        return app;
     }
 
     /// <summary>Removes the state folder when no application was built from this builder.</summary>
@@ -200,23 +174,21 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         }
     }
 
-    private static TestingHook NewHook(string stateDirectory, string appHostDirectory, string[]? args, Action<DistributedApplicationBuilder>? beforeBuild) => new()
+    /// <summary>A test stack's defaults, between the developer's environment (which they win over) and the test's arguments (which win over them).</summary>
+    private static void ApplyTestDefaults(DistributedApplicationBuilderSettings settings, string stateDirectory, string appHostDirectory)
     {
-        AppHostDirectory = appHostDirectory,
-        BeforeBuild = beforeBuild,
-        Configuration = new Dictionary<string, string?>
-        {
-            // Deterministic by default: PostgreSQL as a local process unless the test asks for --Stack:Runtime=container (or auto).
-            ["Stack:Runtime"] = GivenRuntime(args) ?? "process",
-            ["Stack:StateDirectory"] = stateDirectory,
-            ["Stack:Name"] = "stackmodel-test-" + Path.GetFileName(stateDirectory).Split('-').Last().ToLowerInvariant(),
-            ["Stack:WriteEnvFile"] = "false",
-            ["Dashboard:Enabled"] = "false",
-            ["Dashboard:Port"] = "0",
-            ["Stack:ClusterTemplateDirectory"] = ClusterTemplateCache,
-        },
-        ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning),
-    };
+        settings.AppHostDirectory = appHostDirectory;
+
+        // Deterministic by default: PostgreSQL as a local process unless the test asks for --Stack:Runtime=container (or auto).
+        settings.Configuration["Stack:Runtime"] = GivenRuntime(settings.Args) ?? "process";
+        settings.Configuration["Stack:StateDirectory"] = stateDirectory;
+        settings.Configuration["Stack:Name"] = "stackmodel-test-" + Path.GetFileName(stateDirectory).Split('-').Last().ToLowerInvariant();
+        settings.Configuration["Stack:WriteEnvFile"] = "false";
+        settings.Configuration["Dashboard:Enabled"] = "false";
+        settings.Configuration["Dashboard:Port"] = "0";
+        settings.Configuration["Stack:ClusterTemplateDirectory"] = ClusterTemplateCache;
+        settings.ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning);
+    }
 
     /// <summary>The folder given as <c>--Stack:StateDirectory=</c> (kept; the test owns it), or a new temporary one (removed on dispose).</summary>
     private static (string Directory, bool Owned) StateDirectoryFor(string[]? args, string appHostDirectory)
@@ -250,7 +222,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     private static string? GivenRuntime(string[]? args) =>
         new ConfigurationBuilder().AddCommandLine(Cli.CommandLine.ConfigurationArgs(args ?? [])).Build()["Stack:Runtime"] is { Length: > 0 } given ? given : null;
 
-        private static string CreateStateDirectory()
+    private static string CreateStateDirectory()
     {
         var directory = Directory.CreateTempSubdirectory("stackmodel-test-").FullName;
         return directory;
@@ -267,6 +239,4 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     }
 
     private static Exception Unwrap(Exception ex) => ex is TargetInvocationException { InnerException: { } inner } ? Unwrap(inner) : ex;
-
-    private sealed class EntryPointStoppedException : Exception;
 }

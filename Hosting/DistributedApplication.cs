@@ -13,7 +13,6 @@ using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Runtimes;
 using StackModel.Hosting.Runtimes.Container;
 using StackModel.Hosting.State;
-using StackModel.Hosting.Testing;
 
 namespace StackModel.Hosting;
 
@@ -77,11 +76,6 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Runs the command line: the stack until Ctrl+C / SIGTERM, or the verb given. Sets the process exit code.</summary>
     public void Run()
     {
-        if (TestingHook.Current?.Application == this)
-        {
-            return; // The testing builder drives this application.
-        }
-
         Environment.ExitCode = RunAsync().GetAwaiter().GetResult();
     }
 

@@ -10,31 +10,36 @@ using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Postgres;
 using StackModel.Hosting.Runtimes;
 using StackModel.Hosting.Runtimes.Container;
-using StackModel.Hosting.Testing;
 
 namespace StackModel.Hosting;
 
 internal sealed class DistributedApplicationBuilder : IDistributedApplicationBuilder
 {
     private readonly HostApplicationBuilder _host;
-    private readonly TestingHook? _hook;
 
     public DistributedApplicationBuilder(string[] args, Assembly? appHostAssembly)
+        : this(new DistributedApplicationBuilderSettings { Args = args, AppHostAssembly = appHostAssembly })
     {
-        _hook = TestingHook.Current;
-        Args = args;
+    }
+
+    public DistributedApplicationBuilder(DistributedApplicationBuilderSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        HostingDiagnostics.Write(HostingDiagnostics.BuilderConstructing, settings);
+        Args = settings.Args;
         _host = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
-        AppHostDirectory = _hook?.AppHostDirectory ?? FindAppHostDirectory(appHostAssembly);
+        AppHostDirectory = settings.AppHostDirectory ?? FindAppHostDirectory(settings.AppHostAssembly);
         _host.Configuration.SetBasePath(AppHostDirectory);
         _host.Configuration.AddJsonFile("appsettings.json", optional: true);
         _host.Configuration.AddEnvironmentVariables();
-        if (_hook is not null)
+        if (settings.Configuration.Count > 0)
         {
-            // The testing builder's defaults win over the developer's environment; a test's own arguments (below) win over them.
-            _host.Configuration.AddInMemoryCollection(_hook.Configuration);
+            // Defaults given by whoever creates the builder (the testing builder's) win over the developer's environment; the
+            // command line (below) wins over them.
+            _host.Configuration.AddInMemoryCollection(settings.Configuration);
         }
 
-        _host.Configuration.AddCommandLine(CommandLine.ConfigurationArgs(args));
+        _host.Configuration.AddCommandLine(CommandLine.ConfigurationArgs(Args));
 
         // One line per event; while the live view owns the terminal, the lines go through it (ConsoleLogSink). Every log line goes
         // to standard error: standard output carries what a verb prints for a tool to read (env's document) and the stack's states.
@@ -49,7 +54,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         _host.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         _host.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);
         _host.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
-        _hook?.ConfigureLogging?.Invoke(_host.Logging);
+        settings.ConfigureLogging?.Invoke(_host.Logging);
 
         Services.AddHttpClient();
         Services.AddSingleton<ResourceNotificationService>();
@@ -57,6 +62,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         ContainerRuntimeServices.Add(Services, AppHostDirectory);
         Rules.Add(new DatabaseOwnershipRule());
         Rules.Add(new SingleMigrationSystemRule());
+        HostingDiagnostics.Write(HostingDiagnostics.BuilderConstructed, this);
     }
 
     public string[] Args { get; }
@@ -91,9 +97,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
 
     public DistributedApplication Build()
     {
-        // The testing builder sets a hook of its own around the Build() it calls after the entry point stopped.
-        var hook = TestingHook.Current ?? _hook;
-        hook?.BeforeBuild?.Invoke(this);
+        HostingDiagnostics.Write(HostingDiagnostics.Building, this);
         ApplyPortOverrides();
         var resources = Resources.ToArray();
         ModelValidator.Validate(resources, Rules);
@@ -103,7 +107,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         var model = new DistributedApplicationModel(resources);
         Services.AddSingleton(model);
         var app = new DistributedApplication(_host.Build(), model, options, this);
-        hook?.Built(app);
+        HostingDiagnostics.Write(HostingDiagnostics.Built, app);
         return app;
     }
 

@@ -73,6 +73,7 @@ internal static class EnvVerb
                 await console.Error.WriteLineAsync("The AppHost exports no variables. Declare them in AppHost/Program.cs with WithEnvExport, e.g. appDb.WithEnvExport(\"DB\", urlVariable: \"DATABASE_URL\").").ConfigureAwait(false);
             }
 
+            await WarnAboutUnreachableAsync(app, variables, context.Value, console).ConfigureAwait(false);
             var text = EnvExporter.Format(variables, format.Value, StackEnvFile.DescribeSource(app, context.Value));
             if (path is null)
             {
@@ -90,6 +91,36 @@ internal static class EnvVerb
         {
             await console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>
+    /// Says on standard error which exported addresses lead nowhere from <paramref name="context"/>: a resource that runs on the
+    /// host, as decided before start (<see cref="ResourceNetworkContext"/>, what the dashboard and the runners read), is not on
+    /// the stack network, so its stack-network address does not reach it from a container.
+    /// </summary>
+    private static async Task WarnAboutUnreachableAsync(DistributedApplication app, IReadOnlyList<ExportedVariable> variables, NetworkContext context, CliConsole console)
+    {
+        if (context != NetworkContext.ContainerNetwork)
+        {
+            return; // A host tool reaches a host process and a container's published port alike.
+        }
+
+        foreach (var resource in app.Model.Resources)
+        {
+            if (RuntimeSelection.Of(resource) is not { Kind: not RuntimeKind.Off } selection || ResourceNetworkContext.Of(resource) == context)
+            {
+                continue;
+            }
+
+            var exported = variables.Where(v => v.Resource == resource.Name).Select(v => v.Name).ToArray();
+            if (exported.Length > 0)
+            {
+                var section = resource.Annotations.OfType<RuntimeSelectionAnnotation>().First().ConfigurationSection;
+                await console.Error.WriteLineAsync(
+                    $"Note: '{resource.Name}' runs as a host process ({section}:Runtime={selection.Setting}), not on the stack network, so " +
+                    $"{string.Join(", ", exported)} does not reach it from a container. Run it as a container ({section}:Runtime=container), or use --context host.").ConfigureAwait(false);
+            }
         }
     }
 

@@ -5,8 +5,6 @@ namespace StackModel.Hosting.Cli;
 /// <summary>The AppHost's verbs besides running the stack.</summary>
 internal static class Verbs
 {
-    public static IEnumerable<Command> All(DistributedApplication app) => All(app, CliConsole.System);
-
     public static IEnumerable<Command> All(DistributedApplication app, CliConsole console)
     {
         ArgumentNullException.ThrowIfNull(app);

@@ -246,9 +246,9 @@ internal sealed partial class ControlServer : IAsyncDisposable
         return uid == 0 || uid == NativeMethods.GetEffectiveUserId();
     }
 
-    [LoggerMessage(EventId = 3200, Level = LogLevel.Warning, Message = "Restart from the command line is unavailable: the control socket {SocketPath} could not be created ({Reason}). The dashboard's actions still work.")]
+    [LoggerMessage(EventId = LogEvents.ControlSocketUnavailable, Level = LogLevel.Warning, Message = "Restart from the command line is unavailable: the control socket {SocketPath} could not be created ({Reason}). The dashboard's actions still work.")]
     private static partial void LogUnavailable(ILogger logger, string socketPath, string reason);
 
-    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "Command line: restart '{ResourceName}'")]
+    [LoggerMessage(EventId = LogEvents.ControlRestart, Level = LogLevel.Information, Message = "Command line: restart '{ResourceName}'")]
     private static partial void LogRestart(ILogger logger, string resourceName);
 }

@@ -129,7 +129,7 @@ internal sealed partial class DashboardApi(DashboardContext context, DashboardTo
             .OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => new EnvironmentVariableView(kv.Key, kv.Value))
             .ToArray();
-        return Results.Json(new { resource = name, context = ContextOf(resource).ToString(), variables }, ServerSentEvents.Json);
+        return Results.Json(new { resource = name, context = ResourceNetworkContext.Of(resource).ToString(), variables }, ServerSentEvents.Json);
     }
 
     private async Task<IResult> RevealAsync(string name, string variable, CancellationToken cancellationToken)
@@ -142,7 +142,7 @@ internal sealed partial class DashboardApi(DashboardContext context, DashboardTo
         IReadOnlyDictionary<string, string?> environment;
         try
         {
-            environment = await EnvironmentRenderer.RenderEnvironmentAsync(resource, ContextOf(resource), cancellationToken).ConfigureAwait(false);
+            environment = await EnvironmentRenderer.RenderEnvironmentAsync(resource, ResourceNetworkContext.Of(resource), cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException ex)
         {
@@ -271,14 +271,12 @@ internal sealed partial class DashboardApi(DashboardContext context, DashboardTo
 
     private static IResult Problem(int status, string message) => Results.Json(new { error = message }, ServerSentEvents.Json, statusCode: status);
 
-    private static NetworkContext ContextOf(IResource resource) => resource is ContainerResource ? NetworkContext.ContainerNetwork : NetworkContext.Host;
-
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Dashboard: {Action} '{ResourceName}'")]
+    [LoggerMessage(EventId = LogEvents.DashboardAction, Level = LogLevel.Information, Message = "Dashboard: {Action} '{ResourceName}'")]
     private static partial void LogAction(ILogger logger, string action, string resourceName);
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Dashboard: {Action} '{ResourceName}' failed: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.DashboardActionFailed, Level = LogLevel.Warning, Message = "Dashboard: {Action} '{ResourceName}' failed: {Reason}")]
     private static partial void LogActionFailed(ILogger logger, string action, string resourceName, string reason);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Dashboard: revealed {Variable} of '{ResourceName}'")]
+    [LoggerMessage(EventId = LogEvents.DashboardValueRevealed, Level = LogLevel.Information, Message = "Dashboard: revealed {Variable} of '{ResourceName}'")]
     private static partial void LogRevealed(ILogger logger, string resourceName, string variable);
 }

@@ -154,6 +154,6 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         return next(http);
     }
 
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Warning, Message = "Dashboard is off: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.DashboardOff, Level = LogLevel.Warning, Message = "Dashboard is off: {Reason}")]
     private static partial void LogOff(ILogger logger, string reason);
 }

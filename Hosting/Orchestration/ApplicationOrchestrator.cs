@@ -313,12 +313,12 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
         return true;
     }
 
-    [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Resource '{ResourceName}' failed to start: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.ResourceFailedToStart, Level = LogLevel.Error, Message = "Resource '{ResourceName}' failed to start: {Reason}")]
     private static partial void LogFailedToStart(ILogger logger, string resourceName, string reason);
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Resource '{ResourceName}' could not be stopped cleanly: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.ResourceStopFailed, Level = LogLevel.Warning, Message = "Resource '{ResourceName}' could not be stopped cleanly: {Reason}")]
     private static partial void LogStopFailed(ILogger logger, string resourceName, string reason);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Resource '{ResourceName}' starts without waiting for '{Dependency}': {Reason}")]
+    [LoggerMessage(EventId = LogEvents.StartsWithoutWaiting, Level = LogLevel.Warning, Message = "Resource '{ResourceName}' starts without waiting for '{Dependency}': {Reason}")]
     private static partial void LogNotWaiting(ILogger logger, string resourceName, string dependency, string reason);
 }

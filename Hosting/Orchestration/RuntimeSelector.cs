@@ -138,6 +138,6 @@ internal static partial class RuntimeSelector
             .Any(folder => File.Exists(Path.Combine(folder, program)));
     }
 
-    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "{Reason}")]
+    [LoggerMessage(EventId = LogEvents.ResourceTurnedOff, Level = LogLevel.Warning, Message = "{Reason}")]
     private static partial void LogTurnedOff(ILogger logger, string reason);
 }

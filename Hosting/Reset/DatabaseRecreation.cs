@@ -22,8 +22,8 @@ internal static class DatabaseRecreation
             await StackTargetGuard.VerifyAsync(owner, record, database.Name, state.RecordPath, cancellationToken).ConfigureAwait(false);
         }
 
-        var superUserConnection = new NpgsqlConnectionStringBuilder(
-            await database.Server.ConnectionStringExpression.GetValueAsync(NetworkContext.Host, cancellationToken).ConfigureAwait(false)) { Pooling = false }.ConnectionString;
+        var superUserAddress = await database.Server.ConnectionStringExpression.GetValueAsync(NetworkContext.Host, cancellationToken).ConfigureAwait(false);
+        var superUserConnection = new NpgsqlConnectionStringBuilder(superUserAddress) { Pooling = false }.ConnectionString;
         await using var superUser = new NpgsqlConnection(superUserConnection);
         await superUser.OpenAsync(cancellationToken).ConfigureAwait(false);
         await StackTargetGuard.VerifyServerAsync(superUser, record, state.RecordPath, cancellationToken).ConfigureAwait(false);

@@ -7,31 +7,25 @@ using StackModel.Hosting.Runtimes.Process;
 namespace StackModel.Hosting.Reset;
 
 /// <summary>
-/// The migration runner the AppHost declares for a database: a project or executable that references it and serves nothing
-/// (no endpoints: it runs to completion). Run here with the environment the stack gives it.
+/// The migration runner the AppHost declares for a database with <c>WithMigrations</c> (<see cref="DatabaseMigrationsAnnotation"/>),
+/// run here as a host process with the environment the stack gives it.
 /// </summary>
 internal static class MigrationRunnerProcess
 {
-    /// <summary>Finds the runner of <paramref name="database"/>, or <see langword="null"/> when none is declared.</summary>
-    /// <exception cref="DistributedApplicationException">Several candidates, none named like a migration runner.</exception>
-    public static IResource? Find(DistributedApplicationModel model, PostgresDatabaseResource database)
+    /// <summary>Finds the runner declared with <c>WithMigrations</c> on <paramref name="database"/>, or <see langword="null"/> when none is.</summary>
+    /// <exception cref="DistributedApplicationException">The declared runner is not a project or executable, so reset cannot run it.</exception>
+    public static IResource? Find(PostgresDatabaseResource database)
     {
-        var candidates = model.Resources
-            .Where(r => r is ProjectResource or ExecutableResource)
-            .Where(r => r.Annotations.OfType<ResourceReferenceAnnotation>().Any(a => ReferenceEquals(a.Resource, database)))
-            .Where(r => !r.Annotations.OfType<EndpointAnnotation>().Any())
-            .ToList();
-        if (candidates.Count <= 1)
-        {
-            return candidates.FirstOrDefault();
-        }
+        ArgumentNullException.ThrowIfNull(database);
 
-        var named = candidates.Where(r => r.Name.Contains("migrat", StringComparison.OrdinalIgnoreCase)).ToList();
-        return named.Count == 1
-            ? named[0]
+        // SingleMigrationSystemRule has already refused a database with two migration systems.
+        var runner = database.Annotations.OfType<DatabaseMigrationsAnnotation>().FirstOrDefault()?.Migrator;
+        return runner is null or ProjectResource or ExecutableResource
+            ? runner
             : throw new DistributedApplicationException(
-                $"Database '{database.Name}' is referenced by several run-to-completion resources ({string.Join(", ", candidates.Select(c => $"'{c.Name}'"))}) and none is the one migration runner by name. " +
-                "Name the migration runner 'migrations' (or another name containing 'migrat') in AppHost/Program.cs.");
+                $"Database '{database.Name}' is migrated by '{runner.Name}' (WithMigrations), which is a {runner.GetType().Name}: reset runs a migration runner " +
+                $"as a host process, so expected a project (AddProject) or an executable (AddExecutable). Nothing was changed. " +
+                $"Declare the runner as a project or executable, or recreate '{database.Name}' by starting the stack on a new state folder.");
     }
 
     /// <summary>Runs the runner to completion and returns its exit code; its output goes to <paramref name="log"/>.</summary>

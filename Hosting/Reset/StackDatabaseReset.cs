@@ -37,11 +37,13 @@ internal static class StackDatabaseReset
             return new ResetResult(database.Name, Recreated: false, tables, MigrationRunner: null);
         }
 
+        // Found before the drop: a runner reset cannot run refuses with the database untouched.
+        var runner = MigrationRunnerProcess.Find(database);
         await DatabaseRecreation.RecreateAsync(database, app.State, record, cancellationToken).ConfigureAwait(false);
-        var runner = MigrationRunnerProcess.Find(app.Model, database);
         if (runner is null)
         {
-            log($"No migration runner is declared for '{database.Name}' (a project that references it and serves no endpoint), so it was left empty.", false);
+            log($"Database '{database.Name}' declares no migration runner, so it was left empty. To have reset --recreate migrate it, declare its runner " +
+                $"in AppHost/Program.cs with WithMigrations: postgres.AddDatabase(\"{database.Name}\").WithMigrations(<runner>).", false);
             return new ResetResult(database.Name, Recreated: true, [], MigrationRunner: null);
         }
 

@@ -2,7 +2,7 @@ namespace StackModel.Hosting.Runtimes;
 
 /// <summary>
 /// Tells whether a container engine answers, for resources that run as a container when one does and otherwise as a host
-/// command (LiteLLM). The container runtime registers its own probe; until then <see cref="NoContainerEngine"/> answers no.
+/// command (LiteLLM). Registered by <see cref="Container.ContainerRuntimeServices"/>.
 /// </summary>
 internal interface IContainerEngineProbe
 {

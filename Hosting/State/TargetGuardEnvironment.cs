@@ -6,13 +6,12 @@ namespace StackModel.Hosting.State;
 
 /// <summary>
 /// What a project given a database learns about the stack's record, so it can prove its target before changing anything
-/// (<see cref="StackTargetGuard"/>): <c>Stack__RecordPath</c> and <c>Stack__Databases__&lt;connection name&gt;</c>. Added by
-/// <c>WithReference</c> for every PostgreSQL database, so no project can be wired to a database without it.
+/// (<see cref="StackTargetGuard"/>): <c>Stack__RecordPath</c> and <c>Stack__Databases__&lt;connection name&gt;</c>, named by
+/// <see cref="StackGuardEnvironment"/>, the definition both sides share. Added by <c>WithReference</c> for every PostgreSQL
+/// database, so no project can be wired to a database without it.
 /// </summary>
 internal static class TargetGuardEnvironment
 {
-    public const string RecordPathVariable = "Stack__RecordPath";
-
     public static void Add(EnvironmentCallbackContext context, IResourceWithConnectionString resource, string connectionName)
     {
         if (resource is not PostgresDatabaseResource database)
@@ -20,8 +19,8 @@ internal static class TargetGuardEnvironment
             return;
         }
 
-        context.EnvironmentVariables[RecordPathVariable] = new RecordPathValue(database.Server);
-        context.EnvironmentVariables[$"Stack__Databases__{connectionName}"] = database.DatabaseName;
+        context.EnvironmentVariables[StackGuardEnvironment.RecordPathVariable] = new RecordPathValue(database.Server);
+        context.EnvironmentVariables[StackGuardEnvironment.DatabaseVariable(connectionName)] = database.DatabaseName;
     }
 
     /// <summary>Tells every server where its stack record is, once the state folder is known.</summary>
@@ -34,9 +33,9 @@ internal static class TargetGuardEnvironment
     }
 
     /// <summary>
-    /// The record's path; empty (the guard then counts as not configured) for a model rendered without a state folder, as model
-    /// tests do: a project started by the stack always gets it. A container consumer will need the state folder mounted at the
-    /// same path (the container runtime is not there yet).
+    /// The record's path on the host; empty (the guard then counts as not configured) for a model rendered without a state folder,
+    /// as model tests do: a project started by the stack always gets it. A container consumer reads it only where the state folder
+    /// is mounted at the same path.
     /// </summary>
     private sealed class RecordPathValue(PostgresServerResource server) : IValueProvider
     {

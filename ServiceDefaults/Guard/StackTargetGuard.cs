@@ -18,10 +18,10 @@ namespace StackModel.ServiceDefaults.Guard;
 public static class StackTargetGuard
 {
     /// <summary>The configuration key of the stack record's path (environment variable <c>Stack__RecordPath</c>).</summary>
-    public const string RecordPathKey = "Stack:RecordPath";
+    public const string RecordPathKey = StackGuardEnvironment.RecordPathKey;
 
     /// <summary>The configuration section mapping a connection name to its database (<c>Stack__Databases__app_dev=app_dev</c>).</summary>
-    public const string DatabasesSection = "Stack:Databases";
+    public const string DatabasesSection = StackGuardEnvironment.DatabasesSection;
 
     /// <summary>Gets a value indicating whether the AppHost gave this process a stack record to verify against.</summary>
     public static bool IsConfigured(IConfiguration configuration)
@@ -70,10 +70,10 @@ public static class StackTargetGuard
         {
             throw new StackGuardException(
                 $"{RecordPathKey} is not set, so the target of connection '{connectionName}' cannot be proven. " +
-                "Run this project from the AppHost (dotnet run --project AppHost), which sets Stack__RecordPath for every project given a database with WithReference.");
+                $"Run this project from the AppHost (dotnet run --project AppHost), which sets {StackGuardEnvironment.RecordPathVariable} for every project given a database with WithReference.");
         }
 
-        var database = configuration[$"{DatabasesSection}:{connectionName}"];
+        var database = configuration[StackGuardEnvironment.DatabaseKey(connectionName)];
         return VerifyAsync(connection, StackRecord.Read(recordPath), string.IsNullOrWhiteSpace(database) ? connectionName : database, recordPath, cancellationToken);
     }
 

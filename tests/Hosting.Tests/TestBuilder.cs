@@ -1,6 +1,5 @@
 using StackModel.Hosting;
 using StackModel.Hosting.ApplicationModel;
-using StackModel.Hosting.Testing;
 
 namespace StackModel.Hosting.Tests;
 

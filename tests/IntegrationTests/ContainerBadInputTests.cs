@@ -5,9 +5,9 @@ using StackModel.Hosting;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Postgres;
-using StackModel.ServiceDefaults.Guard;
 using StackModel.Hosting.Testing;
 using StackModel.IntegrationTests.Infrastructure;
+using StackModel.ServiceDefaults.Guard;
 
 namespace StackModel.IntegrationTests;
 

@@ -159,9 +159,9 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
 
     private static string Shorten(string text) => text.Length > 200 ? text[..200] + "…" : text;
 
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Debug, Message = "Container engine {Engine} ({Path}) answered 'info' in {Seconds:0.0} s")]
+    [LoggerMessage(EventId = LogEvents.ContainerEngineFound, Level = LogLevel.Debug, Message = "Container engine {Engine} ({Path}) answered 'info' in {Seconds:0.0} s")]
     private static partial void LogEngineFound(ILogger logger, string engine, string path, double seconds);
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Debug, Message = "No container engine answers: {Tried}")]
+    [LoggerMessage(EventId = LogEvents.NoContainerEngine, Level = LogLevel.Debug, Message = "No container engine answers: {Tried}")]
     private static partial void LogNoEngine(ILogger logger, string tried);
 }

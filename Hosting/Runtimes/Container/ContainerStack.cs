@@ -334,24 +334,24 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     private static async Task<bool> ExistsAsync(ContainerEngine engine, IReadOnlyList<string> inspect, CancellationToken cancellationToken) =>
         (await engine.RunAsync(inspect, cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded;
 
-    [LoggerMessage(EventId = 1210, Level = LogLevel.Debug, Message = "Started container '{ContainerName}' of '{ResourceName}' on {Engine}")]
+    [LoggerMessage(EventId = LogEvents.ContainerStarted, Level = LogLevel.Debug, Message = "Started container '{ContainerName}' of '{ResourceName}' on {Engine}")]
     private static partial void LogContainerStarted(ILogger logger, string resourceName, string containerName, string engine);
 
-    [LoggerMessage(EventId = 1211, Level = LogLevel.Warning, Message = "Removing the container '{ContainerName}' of '{ResourceName}' left by an earlier AppHost")]
+    [LoggerMessage(EventId = LogEvents.StaleContainerRemoved, Level = LogLevel.Warning, Message = "Removing the container '{ContainerName}' of '{ResourceName}' left by an earlier AppHost")]
     private static partial void LogStaleContainer(ILogger logger, string resourceName, string containerName);
 
-    [LoggerMessage(EventId = 1213, Level = LogLevel.Information, Message = "{ResourceName}: pulling image {Image} with {Engine} (Stack:PullPolicy={Policy})")]
+    [LoggerMessage(EventId = LogEvents.ImagePulling, Level = LogLevel.Information, Message = "{ResourceName}: pulling image {Image} with {Engine} (Stack:PullPolicy={Policy})")]
     private static partial void LogPulling(ILogger logger, string resourceName, string image, string engine, string policy);
 
-    [LoggerMessage(EventId = 1214, Level = LogLevel.Information, Message = "{ResourceName}: {Line}")]
+    [LoggerMessage(EventId = LogEvents.ImagePullOutput, Level = LogLevel.Information, Message = "{ResourceName}: {Line}")]
     private static partial void LogPullOutput(ILogger logger, string resourceName, string line);
 
-    [LoggerMessage(EventId = 1215, Level = LogLevel.Information, Message = "{ResourceName}: pulled image {Image} in {Seconds:0.0} s")]
+    [LoggerMessage(EventId = LogEvents.ImagePulled, Level = LogLevel.Information, Message = "{ResourceName}: pulled image {Image} in {Seconds:0.0} s")]
     private static partial void LogPulled(ILogger logger, string resourceName, string image, double seconds);
 
-    [LoggerMessage(EventId = 1216, Level = LogLevel.Warning, Message = "{ResourceName}: pulling image {Image} failed: {Error}")]
+    [LoggerMessage(EventId = LogEvents.ImagePullFailed, Level = LogLevel.Warning, Message = "{ResourceName}: pulling image {Image} failed: {Error}")]
     private static partial void LogPullFailed(ILogger logger, string resourceName, string image, string error);
 
-    [LoggerMessage(EventId = 1212, Level = LogLevel.Warning, Message = "The stack network '{Network}' was not removed: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.NetworkNotRemoved, Level = LogLevel.Warning, Message = "The stack network '{Network}' was not removed: {Reason}")]
     private static partial void LogNetworkNotRemoved(ILogger logger, string network, string reason);
 }

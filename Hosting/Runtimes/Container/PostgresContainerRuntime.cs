@@ -57,6 +57,6 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
     /// <summary>How to build the image locally.</summary>
     public string BuildHint => PostgresContainerImageTags.BuildHintFor(PostgresContainerImageTags.For(options));
 
-    [LoggerMessage(EventId = 1220, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as container '{ContainerName}' on volume {Volume}")]
+    [LoggerMessage(EventId = LogEvents.PostgresContainerStarted, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as container '{ContainerName}' on volume {Volume}")]
     private static partial void LogServerStarted(ILogger logger, string resourceName, string containerName, string volume);
 }

@@ -74,7 +74,7 @@ internal sealed partial class PostgresRuntimeSelector(
                         $"PostgreSQL binaries. To run it as a container instead, make the image present ({container.BuildHint}) before the first start on a new state folder");
     }
 
-    [LoggerMessage(EventId = 1230, Level = LogLevel.Information, Message = "PostgreSQL runs as a {Runtime}: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.PostgresRuntimeChosen, Level = LogLevel.Information, Message = "PostgreSQL runs as a {Runtime}: {Reason}")]
     private static partial void LogRuntimeChosen(ILogger logger, string runtime, string reason);
 
     /// <summary>The chosen runtime; says in the server's log which one runs it and why.</summary>

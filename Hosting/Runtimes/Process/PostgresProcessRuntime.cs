@@ -205,15 +205,15 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         }
     }
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Creating the PostgreSQL cluster of '{ResourceName}' in {DataDirectory}")]
+    [LoggerMessage(EventId = LogEvents.CreatingCluster, Level = LogLevel.Information, Message = "Creating the PostgreSQL cluster of '{ResourceName}' in {DataDirectory}")]
     private static partial void LogInitDb(ILogger logger, string resourceName, string dataDirectory);
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as pid {ProcessId} on {DataDirectory}")]
+    [LoggerMessage(EventId = LogEvents.PostgresProcessStarted, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as pid {ProcessId} on {DataDirectory}")]
     private static partial void LogServerStarted(ILogger logger, string resourceName, int processId, string dataDirectory);
 
-    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "PostgreSQL '{ResourceName}' keeps its data in {DataDirectory}, outside the state folder: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.ClusterDataOutsideStateFolder, Level = LogLevel.Information, Message = "PostgreSQL '{ResourceName}' keeps its data in {DataDirectory}, outside the state folder: {Reason}")]
     private static partial void LogDataOutside(ILogger logger, string resourceName, string dataDirectory, string reason);
 
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Stopping the PostgreSQL server of '{ResourceName}' left running by an earlier AppHost (pid {ProcessId}, {DataDirectory})")]
+    [LoggerMessage(EventId = LogEvents.StalePostgresProcessStopped, Level = LogLevel.Warning, Message = "Stopping the PostgreSQL server of '{ResourceName}' left running by an earlier AppHost (pid {ProcessId}, {DataDirectory})")]
     private static partial void LogStaleServer(ILogger logger, string resourceName, int processId, string dataDirectory);
 }

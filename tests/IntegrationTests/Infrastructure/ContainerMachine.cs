@@ -1,6 +1,6 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using StackModel.Hosting;
 using StackModel.Hosting.Runtimes.Container;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace StackModel.IntegrationTests.Infrastructure;
 

@@ -26,7 +26,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private DashboardServer? _dashboard;
     private ControlServer? _control;
     private readonly List<Func<ValueTask>> _onDisposed = [];
-    private bool _runtimesResolved;
+    private Placed? _placed;
 
     internal DistributedApplication(IHost host, DistributedApplicationModel model, StackOptions options, DistributedApplicationBuilder builder)
     {
@@ -82,24 +82,32 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Runs the command line and returns the exit code.</summary>
     public Task<int> RunAsync(CancellationToken cancellationToken = default) => CommandLine.InvokeAsync(this, _builder.Args, cancellationToken);
 
-    /// <summary>Resolves parameters from configuration or the state folder (creating it when needed), and where resources with a runtime choice run.</summary>
-    public void Prepare() => Prepare(resolveRuntimes: true);
+    /// <summary>
+    /// Resolves parameters from configuration or the state folder (creating it when needed), and where every resource runs
+    /// (its <see cref="ResourcePlacement"/>, asking the container engine when a choice needs it).
+    /// </summary>
+    public void Prepare() => Prepare(probeEngine: true);
 
-    /// <param name="resolveRuntimes">
-    /// <see langword="false"/> for a verb that starts nothing (<c>env</c>): no container engine is asked and no image is pulled.
+    /// <param name="probeEngine">
+    /// <see langword="false"/> for a verb that starts nothing (<c>env</c>): no container engine is asked and no image is pulled;
+    /// a placement that needs an engine's answer stays provisional (<see cref="ResourcePlacement.Provisional"/>) until a start decides it.
     /// </param>
-    internal void Prepare(bool resolveRuntimes)
+    internal void Prepare(bool probeEngine)
     {
         if (_state is null)
         {
             PrepareOn(new StackStateStore(StateDirectory));
         }
 
-        if (resolveRuntimes && !_runtimesResolved)
+        if (_placed is null || (probeEngine && _placed == Placed.WithoutEngine))
         {
-            RuntimeSelector.Resolve(Model.Resources, Configuration, Services.GetRequiredService<IContainerEngineProbe>(), AppHostDirectory,
+            var selector = Services.GetRequiredService<PostgresRuntimeSelector>();
+            (string, string)? postgres = probeEngine
+                ? (Services.GetRequiredService<IPostgresRuntime>().Name, selector.Reason!)
+                : selector.ChoiceWithoutEngine();
+            PlacementResolver.Resolve(Model.Resources, Configuration, postgres, probeEngine ? Services.GetRequiredService<IContainerEngineProbe>() : null, AppHostDirectory,
                 Services.GetRequiredService<ILoggerFactory>().CreateLogger<DistributedApplication>());
-            _runtimesResolved = true;
+            _placed = probeEngine ? Placed.WithEngine : Placed.WithoutEngine;
         }
     }
 
@@ -133,15 +141,12 @@ public sealed class DistributedApplication : IAsyncDisposable
             }
         }
 
-        Prepare(resolveRuntimes: true);
+        Prepare(probeEngine: true);
 
         State.AcquireLock();
         State.PreloadRecord();
-        var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>())
-        {
-            Containers = Services.GetRequiredService<ContainerStack>(),
-        };
-        _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
+        var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>());
+        _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ContainerStack>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
         _control = ControlServer.TryStart(State.Directory, _orchestrator, ResourceNotifications, Options.StartupTimeout, Services.GetRequiredService<ILogger<ControlServer>>());
         _dashboard = await DashboardServer.StartIfEnabledAsync(this, cancellationToken).ConfigureAwait(false);
         try
@@ -246,6 +251,12 @@ public sealed class DistributedApplication : IAsyncDisposable
         {
             await callback().ConfigureAwait(false);
         }
+    }
+
+    private enum Placed
+    {
+        WithoutEngine,
+        WithEngine,
     }
 
     /// <summary>Runs <paramref name="callback"/> after the application is disposed (the testing builder removes its state folder).</summary>

@@ -66,7 +66,7 @@ internal static class EnvVerb
 
         try
         {
-            app.Prepare(resolveRuntimes: false); // env starts nothing: no engine is asked, no image pulled
+            app.Prepare(probeEngine: false); // env starts nothing: no engine is asked, no image pulled
             var variables = await EnvExporter.RenderAsync(app.Model, context.Value, cancellationToken).ConfigureAwait(false);
             if (variables.Count == 0)
             {
@@ -96,7 +96,7 @@ internal static class EnvVerb
 
     /// <summary>
     /// Says on standard error which exported addresses lead nowhere from <paramref name="context"/>: a resource that runs on the
-    /// host, as decided before start (<see cref="ResourceNetworkContext"/>, what the dashboard and the runners read), is not on
+    /// host, as placed in Prepare (<see cref="ResourcePlacement"/>, what the dashboard and the runners read), is not on
     /// the stack network, so its stack-network address does not reach it from a container.
     /// </summary>
     private static async Task WarnAboutUnreachableAsync(DistributedApplication app, IReadOnlyList<ExportedVariable> variables, NetworkContext context, CliConsole console)
@@ -108,7 +108,7 @@ internal static class EnvVerb
 
         foreach (var resource in app.Model.Resources)
         {
-            if (RuntimeSelection.Of(resource) is not { Kind: not RuntimeKind.Off } selection || ResourceNetworkContext.Of(resource) == context)
+            if (ResourcePlacement.Of(resource) is not { Kind: PlacementKind.Process, Program: not null, SettingKey: { } key } placement || placement.Context == context)
             {
                 continue;
             }
@@ -116,10 +116,9 @@ internal static class EnvVerb
             var exported = variables.Where(v => v.Resource == resource.Name).Select(v => v.Name).ToArray();
             if (exported.Length > 0)
             {
-                var section = resource.Annotations.OfType<RuntimeSelectionAnnotation>().First().ConfigurationSection;
                 await console.Error.WriteLineAsync(
-                    $"Note: '{resource.Name}' runs as a host process ({section}:Runtime={selection.Setting}), not on the stack network, so " +
-                    $"{string.Join(", ", exported)} does not reach it from a container. Run it as a container ({section}:Runtime=container), or use --context host.").ConfigureAwait(false);
+                    $"Note: '{resource.Name}' runs as a host process ({key}={placement.Setting}), not on the stack network, so " +
+                    $"{string.Join(", ", exported)} does not reach it from a container. Run it as a container ({key}=container), or use --context host.").ConfigureAwait(false);
             }
         }
     }

@@ -129,7 +129,7 @@ internal sealed partial class DashboardApi(DashboardContext context, DashboardTo
             .OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => new EnvironmentVariableView(kv.Key, kv.Value))
             .ToArray();
-        return Results.Json(new { resource = name, context = ResourceNetworkContext.Of(resource).ToString(), variables }, ServerSentEvents.Json);
+        return Results.Json(new { resource = name, context = ResourcePlacement.Of(resource).Context.ToString(), variables }, ServerSentEvents.Json);
     }
 
     private async Task<IResult> RevealAsync(string name, string variable, CancellationToken cancellationToken)
@@ -142,7 +142,7 @@ internal sealed partial class DashboardApi(DashboardContext context, DashboardTo
         IReadOnlyDictionary<string, string?> environment;
         try
         {
-            environment = await EnvironmentRenderer.RenderEnvironmentAsync(resource, ResourceNetworkContext.Of(resource), cancellationToken).ConfigureAwait(false);
+            environment = await EnvironmentRenderer.RenderEnvironmentAsync(resource, ResourcePlacement.Of(resource).Context, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException ex)
         {

@@ -8,7 +8,7 @@ internal sealed class LiteLLMHealthUrl(LiteLLMResource resource) : IValueProvide
     public string ValueExpression => $"{resource.PrimaryEndpoint.ValueExpression}{LiteLLMResource.HealthCheckPath}";
 
     public ValueTask<string?> GetValueAsync(NetworkContext context, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(RuntimeSelection.Of(resource) is { Kind: RuntimeKind.Off }
+        ValueTask.FromResult(ResourcePlacement.TryOf(resource) is { Kind: PlacementKind.Off }
             ? null
             : resource.PrimaryEndpoint.Render(EndpointProperty.Url, context) + LiteLLMResource.HealthCheckPath);
 }

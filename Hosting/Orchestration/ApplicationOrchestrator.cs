@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Postgres;
 using StackModel.Hosting.Runtimes;
+using StackModel.Hosting.Runtimes.Container;
 
 namespace StackModel.Hosting.Orchestration;
 
@@ -14,6 +15,7 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
 {
     private readonly OrchestratorContext _context;
     private readonly IPostgresRuntime _postgresRuntime;
+    private readonly ContainerStack _containers;
     private readonly ILogger<ApplicationOrchestrator> _logger;
     private readonly ConcurrentDictionary<string, ResourceRunner> _runners = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _launches = new(StringComparer.Ordinal);
@@ -21,32 +23,24 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
     private readonly IReadOnlyList<IResource> _startOrder;
     private int _stopped;
 
-    public ApplicationOrchestrator(OrchestratorContext context, IPostgresRuntime postgresRuntime, ILogger<ApplicationOrchestrator> logger)
+    public ApplicationOrchestrator(OrchestratorContext context, IPostgresRuntime postgresRuntime, ContainerStack containers, ILogger<ApplicationOrchestrator> logger)
     {
         _context = context;
         _postgresRuntime = postgresRuntime;
+        _containers = containers;
         _logger = logger;
         _startOrder = DependencyGraph.StartOrder(context.Model.Resources).Where(r => r is not ParameterResource).ToArray();
         foreach (var resource in _startOrder)
         {
-            var selection = RuntimeSelection.Of(resource);
+            var placement = ResourcePlacement.Of(resource);
             context.Notifications.Publish(new ResourceSnapshot
             {
                 Name = resource.Name,
                 ResourceType = ResourceTypes.Of(resource),
-                Runtime = (selection?.Kind, resource) switch
-                {
-                    (RuntimeKind.Off, _) => string.Empty,
-                    (RuntimeKind.Executable, _) => "process",
-                    (RuntimeKind.Container, _) => "container",
-                    (_, PostgresDatabaseResource) => string.Empty,
-                    (_, PostgresServerResource) => postgresRuntime.Name,
-                    (_, ContainerResource) => "container",
-                    _ => "process",
-                },
+                Runtime = resource is IResourceWithParent ? string.Empty : placement.Name, // a database runs in its server's placement
                 Urls = ResourceTypes.HostUrls(resource),
-                Disabled = selection is { Kind: RuntimeKind.Off },
-                Reason = selection is { Kind: RuntimeKind.Off } ? selection.Reason : null,
+                Disabled = placement.Kind == PlacementKind.Off,
+                Reason = placement.Kind == PlacementKind.Off ? placement.Problem : null,
             });
         }
     }
@@ -120,7 +114,7 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
 
         if (IsTurnedOff(resource))
         {
-            throw new DistributedApplicationException($"{RuntimeSelection.Of(resource)!.Reason} Change the setting and restart the AppHost.");
+            throw new DistributedApplicationException($"{ResourcePlacement.Of(resource).Problem} Change the setting and restart the AppHost.");
         }
 
         if (_runners.TryGetValue(resource.Name, out var running) && !running.Completion.IsCompleted)
@@ -177,16 +171,13 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
             }
         }
 
-        if (_context.Containers is { } containers)
+        try
         {
-            try
-            {
-                await containers.RemoveNetworkAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (DistributedApplicationException ex)
-            {
-                LogStopFailed(_logger, containers.Name, ex.Message);
-            }
+            await _containers.RemoveNetworkAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DistributedApplicationException ex)
+        {
+            LogStopFailed(_logger, _containers.Name, ex.Message);
         }
     }
 
@@ -198,7 +189,7 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
 
     private static bool IsRunnable(IResource resource) => resource is PostgresServerResource or ProjectResource or ExecutableResource or ContainerResource;
 
-    private static bool IsTurnedOff(IResource resource) => RuntimeSelection.Of(resource) is { Kind: RuntimeKind.Off };
+    private static bool IsTurnedOff(IResource resource) => ResourcePlacement.Of(resource).Kind == PlacementKind.Off;
 
     private IResource Find(string name) =>
         _startOrder.FirstOrDefault(r => r.Name == name)
@@ -266,15 +257,13 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
         }
     }
 
-    private ResourceRunner CreateRunner(IResource resource) => resource switch
+    /// <summary>The runner for where the resource is placed (<see cref="ResourcePlacement"/>, decided in Prepare).</summary>
+    private ResourceRunner CreateRunner(IResource resource) => (resource, ResourcePlacement.Of(resource)) switch
     {
-        _ when RuntimeSelection.Of(resource) is { Reason: { } cannotStart } => throw new DistributedApplicationException(cannotStart),
-        _ when RuntimeSelection.Of(resource) is { Kind: RuntimeKind.Executable } => new ProcessResourceRunner(resource, _context),
-        PostgresServerResource server => new PostgresServerRunner(server, _context, _postgresRuntime),
-        ProjectResource or ExecutableResource => new ProcessResourceRunner(resource, _context),
-        ContainerResource container when _context.Containers is { } containers => new ContainerResourceRunner(container, _context, containers, _postgresRuntime.Name),
-        ContainerResource => throw new DistributedApplicationException(
-            $"Container '{resource.Name}' cannot start: no container runtime is available to this stack. Install Docker or Podman, or run it as an executable."),
+        (_, { Problem: { } cannotStart }) => throw new DistributedApplicationException(cannotStart),
+        (PostgresServerResource server, _) => new PostgresServerRunner(server, _context, _postgresRuntime),
+        (_, { Kind: PlacementKind.Process }) => new ProcessResourceRunner(resource, _context),
+        (ContainerResource container, { Kind: PlacementKind.Container }) => new ContainerResourceRunner(container, _context, _containers),
         _ => throw new InvalidOperationException($"Resource '{resource.Name}' cannot be started on its own."),
     };
 

@@ -12,7 +12,7 @@ namespace StackModel.Hosting.Orchestration;
 /// under <c>Stack:Runtime=process</c>) is refused: it could reach it only through the host network, where its ports would no
 /// longer be the declared host ports.
 /// </summary>
-internal sealed partial class ContainerResourceRunner(ContainerResource container, OrchestratorContext context, ContainerStack containers, string postgresRuntime)
+internal sealed partial class ContainerResourceRunner(ContainerResource container, OrchestratorContext context, ContainerStack containers)
     : ResourceRunner(container, context)
 {
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,7 +30,7 @@ internal sealed partial class ContainerResourceRunner(ContainerResource containe
         {
             throw new DistributedApplicationException(
                 $"Container '{container.Name}' references {string.Join(", ", hostOnly.Select(n => $"'{n}'"))}, which runs as a local process on 127.0.0.1 " +
-                $"(PostgreSQL runtime: {postgresRuntime}); a container on the stack network cannot reach it. " +
+                $"({string.Join("; ", hostOnly.Select(n => ResourcePlacement.Of(Context.Model[n]).Why).Distinct())}); a container on the stack network cannot reach it. " +
                 "Run PostgreSQL as a container too (Stack:Runtime=container, after reset --recreate if the cluster exists), or run this resource as a host process.");
         }
 
@@ -109,14 +109,9 @@ internal sealed partial class ContainerResourceRunner(ContainerResource containe
         return Context.Model.Resources.Where(r => names.Contains(r.Name) && r != container);
     }
 
-    private bool IsOnStackNetwork(IResource resource) => resource switch
-    {
-        ContainerResource => true,
-        PostgresServerResource => postgresRuntime == "container",
-        PostgresDatabaseResource database => IsOnStackNetwork(database.Server),
-        IResourceWithEndpoints => false,
-        _ => true, // parameters and other values without an address
-    };
+    /// <summary>Whether a container reaches <paramref name="resource"/>: it runs on the stack network, or it is a value without an address (a parameter).</summary>
+    private static bool IsOnStackNetwork(IResource resource) =>
+        resource is ParameterResource || ResourcePlacement.Of(resource).Context == NetworkContext.ContainerNetwork;
 
     private void OnExited(int exitCode)
     {

@@ -28,7 +28,4 @@ internal sealed class OrchestratorContext(
     public ILoggerFactory LoggerFactory { get; } = loggerFactory;
 
     public IHttpClientFactory HttpClientFactory { get; } = httpClientFactory;
-
-    /// <summary>Gets the stack's containers on the container engine; <see langword="null"/> where no container can run.</summary>
-    public ContainerStack? Containers { get; init; }
 }

@@ -17,7 +17,7 @@ internal sealed record ProcessCommand(string Program, IReadOnlyList<string> Args
             ["DOTNET_ENVIRONMENT"] = System.Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? "Development",
         };
 
-        if (RuntimeSelection.Of(resource) is { Kind: RuntimeKind.Executable, Program: { } program } selection)
+        if (ResourcePlacement.TryOf(resource) is { Kind: PlacementKind.Process, Program: { } program } selection)
         {
             return new(program, [.. selection.LeadingArgs, .. args], selection.WorkingDirectory ?? System.Environment.CurrentDirectory, environment);
         }

@@ -38,6 +38,31 @@ public class EnvVerbPlacementTests
         Assert.DoesNotContain("Note:", container.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Env_never_asks_a_container_engine_even_one_that_hangs()
+    {
+        var ct = TestStack.Timeout();
+        using var state = new TempDirectory();
+        var engineCalls = Path.Combine(state.Path, "engine-calls");
+        var engine = Path.Combine(state.Path, "hanging-engine");
+        await File.WriteAllTextAsync(engine, $"#!/bin/sh\necho \"$@\" >> '{engineCalls}'\nexec sleep 600\n", ct);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(engine, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        // auto everywhere on a new state folder: PostgreSQL's and LiteLLM's placement would each ask the engine if anything did.
+        var (exitCode, stdout, stderr) = await AppHostCommand.RunAsync(
+            ["env", "--context", "container", $"--Stack:StateDirectory={state.Path}", "--Stack:Runtime=auto", "--LiteLLM:Runtime=auto", $"--Stack:ContainerRuntime={engine}"], ct);
+
+        Assert.False(File.Exists(engineCalls), $"env asked the container engine: {(File.Exists(engineCalls) ? await File.ReadAllTextAsync(engineCalls, ct) : string.Empty)}");
+        Assert.True(exitCode == 0, $"exit {exitCode}{Environment.NewLine}stdout:{stdout}{Environment.NewLine}stderr:{stderr}");
+        var lines = stdout.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("DATABASE_URL=postgresql://", StringComparison.Ordinal) && l.EndsWith("@postgres:5432/app_dev", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("LITELLM_URL=http://litellm:", StringComparison.Ordinal));
+        Assert.DoesNotContain("Note:", stderr, StringComparison.Ordinal); // undecided placements are not reported as host processes
+    }
+
     private static async Task<(int ExitCode, string Output, string Error)> InvokeAsync(DistributedApplication app, string[] args, CancellationToken ct)
     {
         using var output = new StringWriter();

@@ -21,22 +21,36 @@ internal sealed partial class PostgresRuntimeSelector(
     /// <summary>The output of a pull made while choosing, shown in the server's log after the line that says the choice.</summary>
     private readonly List<(string Text, bool IsError)> _pullOutput = [];
 
+    /// <summary>Gets why the chosen launcher runs PostgreSQL, once <see cref="Select"/> chose it; <see langword="null"/> before.</summary>
+    public string? Reason { get; private set; }
+
+    /// <summary>Gets the configured setting (<c>auto</c>, <c>process</c>, <c>container</c>).</summary>
+    public string Setting => (options.Runtime is { Length: > 0 } configured ? configured : "auto").Trim().ToLowerInvariant();
+
     public IPostgresRuntime Select()
     {
-        var setting = (options.Runtime is { Length: > 0 } configured ? configured : "auto").Trim().ToLowerInvariant();
-        var (runtime, reason) = setting switch
-        {
-            "process" => ((IPostgresRuntime)process, "Stack:Runtime=process"),
-            "container" => (container, "Stack:Runtime=container"),
-            "auto" => Auto(),
-            _ => throw new DistributedApplicationException(
-                $"Stack:Runtime is '{options.Runtime}'; expected auto, container or process. Fix the setting, or remove it for auto."),
-        };
+        var (runtime, reason) = WithoutEngine() ?? Auto();
         LogRuntimeChosen(logger, runtime.Name, reason);
+        Reason = reason;
         return new SelectedPostgresRuntime(runtime, reason, _pullOutput);
     }
 
-    private (IPostgresRuntime Runtime, string Reason) Auto()
+    /// <summary>
+    /// Returns the choice when it needs no container engine's answer (a pinned setting, or <c>auto</c> over an existing cluster),
+    /// or <see langword="null"/> when <c>auto</c> would have to ask an engine (a new cluster).
+    /// </summary>
+    public (string Runtime, string Reason)? ChoiceWithoutEngine() => WithoutEngine() is { } known ? (known.Runtime.Name, known.Reason) : null;
+
+    private (IPostgresRuntime Runtime, string Reason)? WithoutEngine() => Setting switch
+    {
+        "process" => (process, "Stack:Runtime=process"),
+        "container" => (container, "Stack:Runtime=container"),
+        "auto" => Recorded(),
+        _ => throw new DistributedApplicationException(
+            $"Stack:Runtime is '{options.Runtime}'; expected auto, container or process. Fix the setting, or remove it for auto."),
+    };
+
+    private (IPostgresRuntime Runtime, string Reason)? Recorded()
     {
         StackRecord? record;
         try
@@ -61,6 +75,11 @@ internal sealed partial class PostgresRuntimeSelector(
             return (process, $"Stack:Runtime=auto keeps the process runtime: '{ClusterLocation.RecordedRoot(stateDirectory) ?? Path.Combine(stateDirectory, "postgres")}' holds its cluster");
         }
 
+        return null;
+    }
+
+    private (IPostgresRuntime Runtime, string Reason) Auto()
+    {
         var detection = engines.DetectAsync().GetAwaiter().GetResult();
         if (detection.Engine is null)
         {

@@ -11,12 +11,12 @@ public class LiteLLMRuntimeTests
     {
         var selection = await SelectAsync("--LiteLLM:Command=litellm-not-installed-here");
 
-        Assert.Equal(RuntimeKind.Off, selection.Kind);
+        Assert.Equal(PlacementKind.Off, selection.Kind);
         Assert.Equal("auto", selection.Setting);
-        Assert.Contains("'litellm'", selection.Reason, StringComparison.Ordinal);
-        Assert.Contains("Docker or Podman", selection.Reason, StringComparison.Ordinal);
-        Assert.Contains("pip install 'litellm[proxy]'", selection.Reason, StringComparison.Ordinal);
-        Assert.Contains("LiteLLM:Command", selection.Reason, StringComparison.Ordinal);
+        Assert.Contains("'litellm'", selection.Problem, StringComparison.Ordinal);
+        Assert.Contains("Docker or Podman", selection.Problem, StringComparison.Ordinal);
+        Assert.Contains("pip install 'litellm[proxy]'", selection.Problem, StringComparison.Ordinal);
+        Assert.Contains("LiteLLM:Command", selection.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -24,9 +24,9 @@ public class LiteLLMRuntimeTests
     {
         var selection = await SelectAsync("--LiteLLM:Command=dotnet");
 
-        Assert.Equal(RuntimeKind.Executable, selection.Kind);
+        Assert.Equal(PlacementKind.Process, selection.Kind);
         Assert.Equal("dotnet", selection.Program);
-        Assert.Null(selection.Reason);
+        Assert.Null(selection.Problem);
     }
 
     [Fact]
@@ -34,8 +34,8 @@ public class LiteLLMRuntimeTests
     {
         var selection = await SelectAsync(engineAnswers: true, "--LiteLLM:Command=dotnet");
 
-        Assert.Equal(RuntimeKind.Container, selection.Kind);
-        Assert.Null(selection.Reason);
+        Assert.Equal(PlacementKind.Container, selection.Kind);
+        Assert.Null(selection.Problem);
     }
 
     [Fact]
@@ -43,11 +43,11 @@ public class LiteLLMRuntimeTests
     {
         var selection = await SelectAsync("--LiteLLM:Runtime=container");
 
-        Assert.Equal(RuntimeKind.Container, selection.Kind);
-        Assert.Contains("LiteLLM:Runtime=container", selection.Reason, StringComparison.Ordinal);
-        Assert.Contains("no container runtime is available", selection.Reason, StringComparison.Ordinal);
-        Assert.Contains("LiteLLM:Runtime=executable", selection.Reason, StringComparison.Ordinal);
-        Assert.Contains("LiteLLM:Runtime=off", selection.Reason, StringComparison.Ordinal);
+        Assert.Equal(PlacementKind.Container, selection.Kind);
+        Assert.Contains("LiteLLM:Runtime=container", selection.Problem, StringComparison.Ordinal);
+        Assert.Contains("no container runtime is available", selection.Problem, StringComparison.Ordinal);
+        Assert.Contains("LiteLLM:Runtime=executable", selection.Problem, StringComparison.Ordinal);
+        Assert.Contains("LiteLLM:Runtime=off", selection.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -55,10 +55,10 @@ public class LiteLLMRuntimeTests
     {
         var selection = await SelectAsync("--LiteLLM:Runtime=executable", "--LiteLLM:Command=dotnet /opt/standin/StackModel.LiteLLMStandIn.dll", "--LiteLLM:CommandArgs:0=--debug");
 
-        Assert.Equal(RuntimeKind.Executable, selection.Kind);
+        Assert.Equal(PlacementKind.Process, selection.Kind);
         Assert.Equal("dotnet", selection.Program);
         Assert.Equal(["/opt/standin/StackModel.LiteLLMStandIn.dll", "--debug"], selection.LeadingArgs);
-        Assert.Null(selection.Reason);
+        Assert.Null(selection.Problem);
     }
 
     [Fact]
@@ -66,9 +66,9 @@ public class LiteLLMRuntimeTests
     {
         var selection = await SelectAsync("--LiteLLM:Runtime=executable", "--LiteLLM:Command=litellm-not-installed-here");
 
-        Assert.Equal(RuntimeKind.Executable, selection.Kind);
-        Assert.Contains("'litellm-not-installed-here'", selection.Reason, StringComparison.Ordinal);
-        Assert.Contains("pip install 'litellm[proxy]'", selection.Reason, StringComparison.Ordinal);
+        Assert.Equal(PlacementKind.Process, selection.Kind);
+        Assert.Contains("'litellm-not-installed-here'", selection.Problem, StringComparison.Ordinal);
+        Assert.Contains("pip install 'litellm[proxy]'", selection.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -76,8 +76,8 @@ public class LiteLLMRuntimeTests
     {
         var selection = await SelectAsync("--LiteLLM:Runtime=OFF");
 
-        Assert.Equal(RuntimeKind.Off, selection.Kind);
-        Assert.Contains("LiteLLM:Runtime=off", selection.Reason, StringComparison.Ordinal);
+        Assert.Equal(PlacementKind.Off, selection.Kind);
+        Assert.Contains("LiteLLM:Runtime=off", selection.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -89,16 +89,16 @@ public class LiteLLMRuntimeTests
         Assert.Contains("auto, container, executable or off", error.Message, StringComparison.Ordinal);
     }
 
-    private static Task<RuntimeSelection> SelectAsync(params string[] args) => SelectAsync(engineAnswers: false, args);
+    private static Task<ResourcePlacement> SelectAsync(params string[] args) => SelectAsync(engineAnswers: false, args);
 
-    private static async Task<RuntimeSelection> SelectAsync(bool engineAnswers, params string[] args)
+    private static async Task<ResourcePlacement> SelectAsync(bool engineAnswers, params string[] args)
     {
         using var state = new TempStateDirectory();
         var model = LiteLLMModel.Create(state.Path, args);
         model.Builder.Services.AddSingleton<IContainerEngineProbe>(new FixedProbe(engineAnswers));
         await using var app = model.Builder.Build();
         app.Prepare();
-        return RuntimeSelection.Of(model.LiteLLM.Resource) ?? throw new InvalidOperationException("The runtime choice was not resolved.");
+        return ResourcePlacement.Of(model.LiteLLM.Resource);
     }
 
     private sealed class FixedProbe(bool answers) : IContainerEngineProbe

@@ -51,6 +51,5 @@ public static class DistributedApplicationTestingExtensions
     }
 
     private static bool HasHealthCheck(DistributedApplication app, string resourceName) =>
-        app.Model[resourceName] is Postgres.PostgresServerResource or Postgres.PostgresDatabaseResource
-        || app.Model[resourceName].Annotations.OfType<HttpHealthCheckAnnotation>().Any();
+        ResourceKindAnnotation.HasReadinessCheck(app.Model[resourceName]);
 }

@@ -13,6 +13,12 @@ public sealed class GeneratedParameterDefault
     /// <summary>Gets or sets a fixed prefix, e.g. <c>sk-</c> for LiteLLM keys.</summary>
     public string Prefix { get; init; } = string.Empty;
 
+    /// <summary>
+    /// Gets a value indicating whether an existing cluster was created with this value (a superuser password): it is never
+    /// generated anew for that cluster, which would lock the stack out of its own data.
+    /// </summary>
+    internal bool KeptByCluster { get; init; }
+
     /// <summary>Generates a new value.</summary>
     public string Generate()
     {

@@ -1,6 +1,5 @@
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Orchestration;
-using StackModel.Hosting.Postgres;
 
 namespace StackModel.Hosting.Dashboard;
 
@@ -37,10 +36,10 @@ internal static class ResourceViews
             CanRestart: runnable && (running || s.IsTerminal) && !s.Disabled);
     }
 
-    public static bool IsRunnable(IResource resource) => resource is PostgresServerResource or ProjectResource or ExecutableResource or ContainerResource;
+    /// <summary>Whether the resource is started, stopped and restarted on its own (not a database, which goes with its server).</summary>
+    public static bool IsRunnable(IResource resource) => ResourceKindAnnotation.Of(resource).Starter is ResourceStarter.Placement or ResourceStarter.PostgresLauncher;
 
-    public static bool HasHealthCheck(IResource resource) =>
-        resource is PostgresServerResource or PostgresDatabaseResource || resource.Annotations.OfType<HttpHealthCheckAnnotation>().Any();
+    public static bool HasHealthCheck(IResource resource) => ResourceKindAnnotation.HasReadinessCheck(resource);
 
     private static string Health(IResource resource, ResourceSnapshot s) => s.State switch
     {

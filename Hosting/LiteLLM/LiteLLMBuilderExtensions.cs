@@ -38,7 +38,8 @@ public static class LiteLLMBuilderExtensions
             .WithEnvironment("LITELLM_SALT_KEY", saltKey)
             .WithEnvironment("STORE_MODEL_IN_DB", "True")
             .WithHttpHealthCheck(LiteLLMResource.HealthCheckPath, endpointName: LiteLLMResource.PrimaryEndpointName)
-            .WithAnnotation(new PlacementChoiceAnnotation(ConfigurationSection, "litellm", "pip install 'litellm[proxy]'"));
+            .WithAnnotation(new PlacementChoiceAnnotation(ConfigurationSection, "litellm", "pip install 'litellm[proxy]'"))
+            .WithAnnotation(new ResourceKindAnnotation { DisplayType = "LiteLLM" });
 
         // The port it listens on where it runs: the target port in a container; the host port for a host process, which has no port mapping.
         return litellm.WithArgs("--config", new LiteLLMConfigFile(resource), "--port", resource.PrimaryEndpoint.Property(EndpointProperty.Port));

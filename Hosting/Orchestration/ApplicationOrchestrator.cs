@@ -37,7 +37,7 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
             {
                 Name = resource.Name,
                 ResourceType = ResourceTypes.Of(resource),
-                Runtime = resource is IResourceWithParent ? string.Empty : placement.Name, // a database runs in its server's placement
+                Runtime = ResourceKindAnnotation.Of(resource).Starter == ResourceStarter.Parent ? string.Empty : placement.Name, // a database runs in its server's placement
                 Urls = ResourceTypes.HostUrls(resource),
                 Disabled = placement.Kind == PlacementKind.Off,
                 Reason = placement.Kind == PlacementKind.Off ? placement.Problem : null,
@@ -83,9 +83,7 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
     private static bool IsSettled(IResource resource, ResourceSnapshot snapshot) => snapshot.State switch
     {
         ResourceState.Starting or ResourceState.Waiting or ResourceState.Stopping => false,
-        ResourceState.Running => resource is not (PostgresServerResource or PostgresDatabaseResource)
-            && resource.Annotations.OfType<EndpointAnnotation>().Any()
-            && !resource.Annotations.OfType<HttpHealthCheckAnnotation>().Any(),
+        ResourceState.Running => resource.Annotations.OfType<EndpointAnnotation>().Any() && !ResourceKindAnnotation.HasReadinessCheck(resource),
         ResourceState.NotStarted => snapshot.Disabled || snapshot.Reason is not null,
         _ => true,
     };
@@ -187,7 +185,7 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private static bool IsRunnable(IResource resource) => resource is PostgresServerResource or ProjectResource or ExecutableResource or ContainerResource;
+    private static bool IsRunnable(IResource resource) => ResourceKindAnnotation.Of(resource).Starter is ResourceStarter.Placement or ResourceStarter.PostgresLauncher;
 
     private static bool IsTurnedOff(IResource resource) => ResourcePlacement.Of(resource).Kind == PlacementKind.Off;
 
@@ -248,22 +246,20 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
         LogFailedToStart(_logger, resource.Name, reason);
         _context.Logs.Write(resource.Name, reason, isError: true);
         _context.Notifications.Update(resource.Name, s => s with { State = ResourceState.FailedToStart, Reason = reason, WaitingFor = [] });
-        if (resource is PostgresServerResource server)
+        foreach (var child in _startOrder.OfType<IResourceWithParent>().Where(c => c.Parent == resource))
         {
-            foreach (var database in server.Databases)
-            {
-                _context.Notifications.Update(database.Name, s => s with { State = ResourceState.FailedToStart, Reason = $"Its server '{server.Name}' failed to start." });
-            }
+            _context.Notifications.Update(child.Name, s => s with { State = ResourceState.FailedToStart, Reason = $"Its server '{resource.Name}' failed to start." });
         }
     }
 
     /// <summary>The runner for where the resource is placed (<see cref="ResourcePlacement"/>, decided in Prepare).</summary>
-    private ResourceRunner CreateRunner(IResource resource) => (resource, ResourcePlacement.Of(resource)) switch
+    /// <remarks>Who starts it is its kind's word (<see cref="ResourceKindAnnotation.Starter"/>); the runner, its placement's.</remarks>
+    private ResourceRunner CreateRunner(IResource resource) => (ResourceKindAnnotation.Of(resource).Starter, ResourcePlacement.Of(resource), resource) switch
     {
-        (_, { Problem: { } cannotStart }) => throw new DistributedApplicationException(cannotStart),
-        (PostgresServerResource server, _) => new PostgresServerRunner(server, _context, _postgresRuntime),
-        (_, { Kind: PlacementKind.Process }) => new ProcessResourceRunner(resource, _context),
-        (ContainerResource container, { Kind: PlacementKind.Container }) => new ContainerResourceRunner(container, _context, _containers),
+        (_, { Problem: { } cannotStart }, _) => throw new DistributedApplicationException(cannotStart),
+        (ResourceStarter.PostgresLauncher, _, PostgresServerResource server) => new PostgresServerRunner(server, _context, _postgresRuntime),
+        (ResourceStarter.Placement, { Kind: PlacementKind.Process }, _) => new ProcessResourceRunner(resource, _context),
+        (ResourceStarter.Placement, { Kind: PlacementKind.Container }, ContainerResource container) => new ContainerResourceRunner(container, _context, _containers),
         _ => throw new InvalidOperationException($"Resource '{resource.Name}' cannot be started on its own."),
     };
 

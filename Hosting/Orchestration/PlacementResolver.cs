@@ -26,7 +26,7 @@ internal static partial class PlacementResolver
         ArgumentNullException.ThrowIfNull(configuration);
         var engineAnswers = new Lazy<bool>(() => probe is null || probe.Answers()); // unasked (a verb that starts nothing): no problem is claimed
         var all = resources.ToArray();
-        foreach (var resource in all.Where(r => r is not IResourceWithParent))
+        foreach (var resource in all.Where(r => ResourceKindAnnotation.Of(r).Starter != ResourceStarter.Parent))
         {
             var placement = resource.Annotations.OfType<PlacementChoiceAnnotation>().FirstOrDefault() is { } choice
                 ? Choose(resource, choice, configuration, probe, engineAnswers, appHostDirectory, logger)
@@ -34,7 +34,7 @@ internal static partial class PlacementResolver
             Set(resource, placement);
         }
 
-        foreach (var child in all.OfType<IResourceWithParent>())
+        foreach (var child in all.OfType<IResourceWithParent>().Where(r => ResourceKindAnnotation.Of(r).Starter == ResourceStarter.Parent))
         {
             var parent = ResourcePlacement.Of(child.Parent);
             Set(child, parent with { Why = $"runs in '{child.Parent.Name}' ({parent.Why})" });
@@ -56,10 +56,10 @@ internal static partial class PlacementResolver
     /// <summary>Where a resource without a choice runs: as declared, PostgreSQL where its launcher runs it.</summary>
     private static ResourcePlacement Declared(IResource resource, (string Name, string Reason)? postgres) => resource switch
     {
-        Postgres.PostgresServerResource when postgres is { } chosen => chosen.Name == "container"
+        _ when ResourceKindAnnotation.Of(resource).Starter == ResourceStarter.PostgresLauncher && postgres is { } chosen => chosen.Name == "container"
             ? new ResourcePlacement(PlacementKind.Container, NetworkContext.ContainerNetwork, chosen.Reason) { Setting = chosen.Name, SettingKey = "Stack:Runtime" }
             : new ResourcePlacement(PlacementKind.Process, NetworkContext.Host, chosen.Reason) { Setting = chosen.Name, SettingKey = "Stack:Runtime" },
-        Postgres.PostgresServerResource => new ResourcePlacement(PlacementKind.Process, NetworkContext.Host,
+        _ when ResourceKindAnnotation.Of(resource).Starter == ResourceStarter.PostgresLauncher => new ResourcePlacement(PlacementKind.Process, NetworkContext.Host,
             "Stack:Runtime=auto, decided when the stack starts (a verb that starts nothing asks no container engine)")
         { Setting = "auto", SettingKey = "Stack:Runtime", Provisional = true },
         ContainerResource => new ResourcePlacement(PlacementKind.Container, NetworkContext.ContainerNetwork, "declared as a container"),

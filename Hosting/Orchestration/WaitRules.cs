@@ -22,11 +22,8 @@ internal static class WaitRules
             (WaitType.WaitForCompletion, ResourceState.Exited) => WaitOutcome.Failed,
             (WaitType.WaitUntilHealthy, ResourceState.Finished or ResourceState.Exited) => WaitOutcome.Failed,
             (WaitType.WaitUntilHealthy, ResourceState.Healthy) => WaitOutcome.Satisfied,
-            (WaitType.WaitUntilHealthy, ResourceState.Running) when !HasHealthCheck(wait.Resource) => WaitOutcome.Satisfied,
+            (WaitType.WaitUntilHealthy, ResourceState.Running) when !ResourceKindAnnotation.HasReadinessCheck(wait.Resource) => WaitOutcome.Satisfied,
             _ => WaitOutcome.Pending,
         };
     }
-
-    private static bool HasHealthCheck(IResource resource) =>
-        resource.Annotations.OfType<HttpHealthCheckAnnotation>().Any() || resource is Postgres.PostgresServerResource or Postgres.PostgresDatabaseResource;
 }

@@ -16,9 +16,10 @@ public static class PostgresBuilderExtensions
     public static IResourceBuilder<PostgresServerResource> AddPostgres(this IDistributedApplicationBuilder builder, string name, int port)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var password = builder.AddParameter($"{name}-password", new GeneratedParameterDefault());
+        var password = builder.AddParameter($"{name}-password", new GeneratedParameterDefault { KeptByCluster = true });
         return builder.AddResource(new PostgresServerResource(name, password.Resource))
-            .WithEndpoint(port, PostgresServerResource.DefaultTargetPort, PostgresServerResource.EndpointName);
+            .WithEndpoint(port, PostgresServerResource.DefaultTargetPort, PostgresServerResource.EndpointName)
+            .WithAnnotation(PostgresResourceKinds.Server);
     }
 
     /// <summary>Adds a database owned by a login role of its own (<c>&lt;databaseName&gt;_owner</c>).</summary>
@@ -40,7 +41,7 @@ public static class PostgresBuilderExtensions
         var password = builder.ApplicationBuilder.AddParameter($"{name}-owner-password", new GeneratedParameterDefault());
         var database = new PostgresDatabaseResource(name, dbName, server, password.Resource);
         server.AddDatabase(database);
-        return builder.ApplicationBuilder.AddResource(database);
+        return builder.ApplicationBuilder.AddResource(database).WithAnnotation(PostgresResourceKinds.Database);
     }
 
     /// <summary>

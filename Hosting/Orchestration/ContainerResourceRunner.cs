@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using StackModel.Hosting.ApplicationModel;
-using StackModel.Hosting.Postgres;
+using StackModel.Hosting.Runtimes;
 using StackModel.Hosting.Runtimes.Container;
 
 namespace StackModel.Hosting.Orchestration;
@@ -15,13 +15,9 @@ namespace StackModel.Hosting.Orchestration;
 internal sealed partial class ContainerResourceRunner(ContainerResource container, OrchestratorContext context, ContainerStack containers)
     : ResourceRunner(container, context)
 {
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _monitor = new();
     private RunningContainer? _running;
     private DateTimeOffset _startedAt;
-    private volatile bool _stopping;
-
-    public override Task Completion => _completion.Task;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -52,11 +48,11 @@ internal sealed partial class ContainerResourceRunner(ContainerResource containe
                 $"Container '{container.Name}' mounts '{bind.Source}' at '{bind.Target}', and that path does not exist. Create it, or fix WithBindMount in AppHost/Program.cs.");
         }
 
-        Publish(s => s with { State = ResourceState.Starting, Runtime = "container", StartedAt = DateTimeOffset.UtcNow, StoppedAt = null, ExitCode = null, Reason = null, WaitingFor = [], Urls = ResourceTypes.HostUrls(container) });
+        PublishStarting(ResourcePlacement.Of(container).Name);
         _startedAt = DateTimeOffset.UtcNow;
         _running = await containers.RunAsync(spec, (line, isError) => Log(line, isError), cancellationToken).ConfigureAwait(false);
         _ = _running.Exited.ContinueWith(t => OnExited(t.Result), TaskScheduler.Default);
-        Publish(s => s.State == ResourceState.Starting ? s with { State = ResourceState.Running } : s);
+        PublishRunning();
         if (container.Annotations.OfType<HttpHealthCheckAnnotation>().FirstOrDefault() is { } check)
         {
             _ = Task.Run(() => HealthMonitor.RunAsync(container, check, Context, _monitor.Token), CancellationToken.None);
@@ -66,20 +62,8 @@ internal sealed partial class ContainerResourceRunner(ContainerResource containe
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await _monitor.CancelAsync().ConfigureAwait(false);
-        if (_running is null)
-        {
-            _completion.TrySetResult();
-            return;
-        }
-
-        _stopping = true;
-        if (!_completion.Task.IsCompleted)
-        {
-            Publish(s => s with { State = ResourceState.Stopping });
-        }
-
-        await _running.StopAsync(cancellationToken).ConfigureAwait(false);
-        await _completion.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        var running = _running;
+        await StopRunningAsync(running is null ? null : running.StopAsync, cancellationToken).ConfigureAwait(false); // also removes an exited container
     }
 
     /// <summary>The resources whose addresses this container is given: references, and endpoints named in its environment or arguments.</summary>
@@ -118,33 +102,27 @@ internal sealed partial class ContainerResourceRunner(ContainerResource containe
         _monitor.Cancel();
         var state = Context.Notifications.TryGetSnapshot(container.Name)?.State;
         var whileStarting = state is not (ResourceState.Healthy or ResourceState.Unhealthy) && DateTimeOffset.UtcNow - _startedAt < Context.Options.StartupTimeout;
-        if (!_stopping && exitCode != 0 && whileStarting)
-        {
-            var tail = _running?.Tail ?? [];
-            var reason = $"Container '{container.Name}' exited with code {exitCode} while starting. Its last lines:{Environment.NewLine}" +
-                         string.Join(Environment.NewLine, tail.TakeLast(10).Select(l => "  " + l)) + Environment.NewLine +
-                         "Fix the cause above and start it again.";
-            Log(reason, isError: true);
-            Publish(s => s with { State = ResourceState.FailedToStart, ExitCode = exitCode, StoppedAt = DateTimeOffset.UtcNow, Reason = reason });
-        }
-        else
-        {
-            Publish(s => s with
-            {
-                State = _stopping ? ResourceState.Stopped : exitCode == 0 ? ResourceState.Finished : ResourceState.Exited,
-                ExitCode = exitCode,
-                StoppedAt = DateTimeOffset.UtcNow,
-                Reason = _stopping || exitCode == 0 ? null : $"Exited with code {exitCode}; see its log.",
-            });
-        }
+        var stopping = IsStopping;
 
         // The container stays until removed: remove it now unless a stop is already doing so.
-        if (!_stopping && _running is { } running)
+        if (!stopping && _running is { } running)
         {
             _ = Task.Run(() => running.RemoveAsync(CancellationToken.None), CancellationToken.None);
         }
 
-        _completion.TrySetResult();
+        if (StateOnExit(exitCode) == ResourceState.Exited && whileStarting)
+        {
+            var tail = _running?.Tail ?? [];
+            var reason = $"Container '{container.Name}' {ExitStatus.Describe(exitCode)} while starting. Its last lines:{Environment.NewLine}" +
+                         string.Join(Environment.NewLine, tail.TakeLast(10).Select(l => "  " + l)) + Environment.NewLine +
+                         "Fix the cause above and start it again.";
+            Log(reason, isError: true);
+            PublishExit(exitCode, reason, ResourceState.FailedToStart);
+        }
+        else
+        {
+            PublishExit(exitCode);
+        }
     }
 
     [GeneratedRegex(@"\{(?<resource>[^{}.]+)\.bindings\.")]

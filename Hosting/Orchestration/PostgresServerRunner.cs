@@ -11,10 +11,9 @@ namespace StackModel.Hosting.Orchestration;
 internal sealed class PostgresServerRunner(PostgresServerResource server, OrchestratorContext context, IPostgresRuntime runtime) : ResourceRunner(server, context)
 {
     private PostgresServerHandle? _handle;
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile bool _stopping;
 
-    public override Task Completion => _completion.Task;
+    /// <summary>A server that ends unasked has Exited, whatever its exit code.</summary>
+    protected override bool FinishesOnCleanExit => false;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -29,7 +28,7 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
         }
 
         var endpoint = server.Endpoint.Annotation;
-        Publish(s => s with { State = ResourceState.Starting, Runtime = runtime.Name, StartedAt = DateTimeOffset.UtcNow, Reason = null, Urls = ResourceTypes.HostUrls(server) });
+        PublishStarting(runtime.Name);
         foreach (var database in server.Databases)
         {
             Context.Notifications.Update(database.Name, s => s with { State = ResourceState.Starting, Reason = null });
@@ -54,7 +53,7 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
 
         await using var dataSource = await adminDataSource.ConfigureAwait(false);
         await using var superUser = await PostgresProvisioner.OpenWhenAcceptingAsync(dataSource, _handle.Exited, Context.Options.StartupTimeout, cancellationToken).ConfigureAwait(false);
-        Publish(s => s with { State = ResourceState.Running });
+        PublishRunning();
 
         var stackId = previous?.StackId ?? RandomNumberGenerator.GetHexString(32, lowercase: true);
         var (databases, identity) = await PostgresProvisioner.ProvisionAsync(
@@ -81,29 +80,20 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_handle is null)
-        {
-            _completion.TrySetResult();
-            return;
-        }
-
-        _stopping = true;
-        Publish(s => s with { State = ResourceState.Stopping });
-        await _handle.StopAsync(cancellationToken).ConfigureAwait(false);
-        await _completion.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        var handle = _handle;
+        await StopRunningAsync(handle is null ? null : handle.StopAsync, cancellationToken).ConfigureAwait(false);
     }
 
     private void OnExited(int exitCode)
     {
-        if (_stopping)
+        if (StateOnExit(exitCode) == ResourceState.Stopped)
         {
-            Publish(s => s with { State = ResourceState.Stopped, ExitCode = exitCode, StoppedAt = DateTimeOffset.UtcNow, Reason = null });
             foreach (var database in server.Databases)
             {
                 Context.Notifications.Update(database.Name, s => s with { State = ResourceState.Stopped, StoppedAt = DateTimeOffset.UtcNow });
             }
 
-            _completion.TrySetResult();
+            PublishExit(exitCode);
             return;
         }
 
@@ -113,7 +103,6 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
         var restart = $"Restart it from the dashboard or with: dotnet run --project AppHost -- restart {server.Name}";
         var reason = $"PostgreSQL {how}, not stopped by the stack; committed data is kept (crash recovery runs on the next start). {restart}";
         Log($"PostgreSQL {how}.", isError: true);
-        Publish(s => s with { State = ResourceState.Exited, ExitCode = exitCode, StoppedAt = DateTimeOffset.UtcNow, Reason = reason });
         foreach (var database in server.Databases)
         {
             Context.Notifications.Update(database.Name, s => s with
@@ -133,7 +122,7 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
             }
         }
 
-        _completion.TrySetResult();
+        PublishExit(exitCode, reason); // last: whoever waits for Completion sees the databases and dependents told
     }
 
     /// <summary>How the note on a dependent starts, so that a later healthy start of the server (another runner) can clear it.</summary>

@@ -8,14 +8,10 @@ namespace StackModel.Hosting.Orchestration;
 /// <summary>Runs an executable or a project as a process on the host, with its rendered environment, and watches its health.</summary>
 internal sealed class ProcessResourceRunner(IResource resource, OrchestratorContext context) : ResourceRunner(resource, context)
 {
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _monitor = new();
     private ChildProcess? _process;
-    private volatile bool _stopping;
     private volatile bool _abandoned;
     private bool _heldAtGate;
-
-    public override Task Completion => _completion.Task;
 
     public override async Task PrestartAsync(CancellationToken cancellationToken)
     {
@@ -39,15 +35,15 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
         }
 
         var command = await ProcessCommand.ForAsync(Resource, cancellationToken).ConfigureAwait(false);
-        PublishStarting();
+        PublishStarting(ResourcePlacement.Of(Resource).Name);
         _process = Spawn(command, atGate: false);
-        PublishRunning();
+        OnRunning();
     }
 
     public override async Task AbandonAsync()
     {
         _abandoned = true;
-        if (_process is not null && !_completion.Task.IsCompleted)
+        if (_process is not null && !Completion.IsCompleted)
         {
             // Any line but the open one closes the gate and the process stops without acting; SIGTERM goes at once too (it
             // cancels the wait), then a kill if it is still there after 10 s.
@@ -55,20 +51,20 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
             await _process.StopAsync(NativeMethods.SigTerm, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
 
-        _completion.TrySetResult();
+        Complete();
     }
 
     private async Task OpenGateAsync(CancellationToken cancellationToken)
     {
         _heldAtGate = false;
-        if (_completion.Task.IsCompleted)
+        if (Completion.IsCompleted)
         {
             return; // It exited at its gate; OnExited published how.
         }
 
-        PublishStarting();
+        PublishStarting(ResourcePlacement.Of(Resource).Name);
         await _process!.SendLineAndCloseInputAsync(StartGate.OpenLine, cancellationToken).ConfigureAwait(false);
-        PublishRunning();
+        OnRunning();
     }
 
     /// <summary>Starts the process; held at its gate (<see cref="StartGate"/> over standard input) when <paramref name="atGate"/>.</summary>
@@ -82,12 +78,9 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
         return process;
     }
 
-    private void PublishStarting() =>
-        Publish(s => s with { State = ResourceState.Starting, Runtime = "process", StartedAt = DateTimeOffset.UtcNow, StoppedAt = null, ExitCode = null, Reason = null, WaitingFor = [], Urls = ResourceTypes.HostUrls(Resource) });
-
-    private void PublishRunning()
+    private void OnRunning()
     {
-        Publish(s => s.State == ResourceState.Starting ? s with { State = ResourceState.Running } : s);
+        PublishRunning();
         if (Resource.Annotations.OfType<HttpHealthCheckAnnotation>().FirstOrDefault() is { } check)
         {
             _ = Task.Run(() => HealthMonitor.RunAsync(Resource, check, Context, _monitor.Token), CancellationToken.None);
@@ -97,16 +90,10 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await _monitor.CancelAsync().ConfigureAwait(false);
-        if (_process is null || _completion.Task.IsCompleted)
-        {
-            _completion.TrySetResult();
-            return;
-        }
-
-        _stopping = true;
-        Publish(s => s with { State = ResourceState.Stopping });
-        await _process.StopAsync(NativeMethods.SigTerm, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
-        await _completion.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        var process = _process;
+        await StopRunningAsync(
+            process is null || Completion.IsCompleted ? null : ct => process.StopAsync(NativeMethods.SigTerm, TimeSpan.FromSeconds(10), ct),
+            cancellationToken).ConfigureAwait(false);
     }
 
     private void OnExited(int exitCode)
@@ -114,17 +101,10 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
         _monitor.Cancel();
         if (_abandoned)
         {
-            _completion.TrySetResult();
+            Complete();
             return;
         }
 
-        Publish(s => s with
-        {
-            State = _stopping ? ResourceState.Stopped : exitCode == 0 ? ResourceState.Finished : ResourceState.Exited,
-            ExitCode = exitCode,
-            StoppedAt = DateTimeOffset.UtcNow,
-            Reason = _stopping || exitCode == 0 ? null : $"Exited with code {exitCode}; see its log.",
-        });
-        _completion.TrySetResult();
+        PublishExit(exitCode);
     }
 }

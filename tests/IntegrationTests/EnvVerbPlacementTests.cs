@@ -44,12 +44,7 @@ public class EnvVerbPlacementTests
         var ct = TestStack.Timeout();
         using var state = new TempDirectory();
         var engineCalls = Path.Combine(state.Path, "engine-calls");
-        var engine = Path.Combine(state.Path, "hanging-engine");
-        await File.WriteAllTextAsync(engine, $"#!/bin/sh\necho \"$@\" >> '{engineCalls}'\nexec sleep 600\n", ct);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(engine, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        var engine = ShellScript.Write(state.Path, "hanging-engine", $"echo \"$@\" >> '{engineCalls}'\nexec sleep 600\n");
 
         // auto everywhere on a new state folder: PostgreSQL's and LiteLLM's placement would each ask the engine if anything did.
         var (exitCode, stdout, stderr) = await AppHostCommand.RunAsync(

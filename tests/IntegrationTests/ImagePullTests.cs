@@ -110,7 +110,7 @@ public class ImagePullTests
     [RequiresContainerEngineFact(NeedsPostgresImage = false)]
     public async Task A_missing_image_is_pulled_from_a_registry_with_the_pulls_output_in_the_resources_log_and_then_runs()
     {
-        Assert.True(LocalRegistry.MissingReason is null || !Infrastructure.Infrastructure.IsCI, LocalRegistry.MissingReason);
+        Assert.True(LocalRegistry.MissingReason is null || !TestEnvironment.IsCI, LocalRegistry.MissingReason);
         if (LocalRegistry.MissingReason is not null)
         {
             return; // a laptop without Debian's docker-registry package: nothing to pull from (CI fails above instead)

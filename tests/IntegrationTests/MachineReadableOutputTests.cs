@@ -104,15 +104,5 @@ public class MachineReadableOutputTests
     }
 
     /// <summary>A container engine CLI that records every call (and answers them all): a call means something asked it.</summary>
-    private static string FakeEngine(string folder, string calls)
-    {
-        var path = Path.Combine(folder, "docker");
-        File.WriteAllText(path, $"#!/bin/sh\necho \"$@\" >> '{calls}'\nexit 0\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        return path;
-    }
+    private static string FakeEngine(string folder, string calls) => ShellScript.Write(folder, "docker", $"echo \"$@\" >> '{calls}'\nexit 0\n");
 }

@@ -115,7 +115,7 @@ public class StateFileFaultTests(StateFileFaultTests.CreatedStack created) : ICl
 
         public async Task InitializeAsync()
         {
-            if (Infrastructure.Infrastructure.PostgresMissingReason is not null && !Infrastructure.Infrastructure.IsCI)
+            if (PostgresAvailability.MissingReason is not null && !TestEnvironment.IsCI)
             {
                 return;
             }

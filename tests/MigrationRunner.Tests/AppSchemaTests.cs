@@ -10,7 +10,7 @@ public sealed class AppSchemaTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task The_app_schema_enforces_unique_emails_idempotent_ledger_entries_and_restricts_deleting_accounts_with_entries()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         var database = await server.CreateDatabaseAsync(timeout.Token);
         Assert.True((await database.MigrateAsync(TestPaths.AppMigrations, timeout.Token)).Successful);
         await database.ExecuteAsync(

@@ -11,7 +11,7 @@ public sealed class BadInputTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task A_missing_folder_is_refused_naming_the_folder_and_the_setting()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         var database = await server.CreateDatabaseAsync(timeout.Token);
         var missing = Path.Combine(Path.GetTempPath(), "stackmodel-no-such-folder-" + Guid.NewGuid().ToString("N"));
 
@@ -24,7 +24,7 @@ public sealed class BadInputTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task A_malformed_journal_is_refused_naming_the_journal()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
         File.WriteAllText(folder.JournalPath, "{\"version\":\"7\",\"entries\":[{\"idx\":0,<<<<<<< HEAD");
         var database = await server.CreateDatabaseAsync(timeout.Token);
@@ -38,7 +38,7 @@ public sealed class BadInputTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task A_folder_of_sql_files_without_its_journal_is_refused_naming_the_missing_journal()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
         File.Delete(folder.JournalPath);
         var database = await server.CreateDatabaseAsync(timeout.Token);
@@ -52,7 +52,7 @@ public sealed class BadInputTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task A_journal_entry_whose_file_is_missing_is_refused_naming_the_entry_and_the_file()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder()
             .Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);")
             .Add("0001_orders", "CREATE TABLE \"orders\" (\"id\" integer);");
@@ -68,7 +68,7 @@ public sealed class BadInputTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task A_file_that_is_not_valid_utf8_is_refused_naming_the_file_and_the_offset()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder()
             .AddRaw("0000_latin1", MigrationFolderBuilder.BaseWhen, [.. "CREATE TABLE \"caf"u8.ToArray(), 0xE9, .. "\" (\"id\" integer);"u8.ToArray()]);
         var database = await server.CreateDatabaseAsync(timeout.Token);
@@ -82,7 +82,7 @@ public sealed class BadInputTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task A_statement_that_fails_half_way_rolls_back_every_pending_migration_and_names_the_file_and_statement()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder()
             .Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer PRIMARY KEY);")
             .Add(
@@ -104,7 +104,7 @@ public sealed class BadInputTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task A_multi_statement_chunk_that_fails_is_named_by_its_chunk_and_rolled_back()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder()
             .Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer PRIMARY KEY); INSERT INTO \"users\" VALUES (1);", "INSERT INTO \"users\" VALUES (1); SELECT 1;");
         var database = await server.CreateDatabaseAsync(timeout.Token);
@@ -118,7 +118,7 @@ public sealed class BadInputTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task An_unreachable_database_exits_with_database_unreachable_naming_host_and_port()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
         var database = await server.CreateDatabaseAsync(timeout.Token);
         var closedPort = ClosedPort();

@@ -12,7 +12,7 @@ public sealed class ConcurrencyTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task Runners_started_at_once_apply_each_migration_exactly_once_and_all_exit_zero()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder()
             .Add("0000_log", "CREATE TABLE \"applied_log\" (\"migration\" text NOT NULL);", "INSERT INTO \"applied_log\" VALUES ('0000');")
             .Add("0001_slow", "SELECT pg_sleep(1);", "INSERT INTO \"applied_log\" VALUES ('0001');");
@@ -29,7 +29,7 @@ public sealed class ConcurrencyTests(PostgresServerFixture server)
     [PostgresFact(RequiresNode = true)]
     public async Task Drizzle_runners_started_at_once_apply_the_same_migration_twice()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder()
             .Add("0000_slow", "SELECT pg_sleep(3);", "INSERT INTO \"applied_log\" VALUES ('0000');");
         var database = await server.CreateDatabaseAsync(timeout.Token);

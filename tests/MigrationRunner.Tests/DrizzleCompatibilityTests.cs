@@ -10,7 +10,7 @@ public sealed class DrizzleCompatibilityTests(PostgresServerFixture server)
     [PostgresFact(RequiresNode = true)]
     public async Task Drizzle_and_the_runner_write_identical_history_rows_for_the_app_migrations()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         var byDrizzle = await server.CreateDatabaseAsync(timeout.Token);
         var byRunner = await server.CreateDatabaseAsync(timeout.Token);
 
@@ -28,7 +28,7 @@ public sealed class DrizzleCompatibilityTests(PostgresServerFixture server)
     [PostgresFact(RequiresNode = true)]
     public async Task The_runner_applies_nothing_to_a_database_drizzle_migrated_and_drizzle_applies_nothing_after_the_runner()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         var byDrizzle = await server.CreateDatabaseAsync(timeout.Token);
         var byRunner = await server.CreateDatabaseAsync(timeout.Token);
         Assert.Equal(0, (await DrizzleCli.MigrateAsync(byDrizzle, TestPaths.AppMigrations, timeout.Token)).ExitCode);
@@ -49,7 +49,7 @@ public sealed class DrizzleCompatibilityTests(PostgresServerFixture server)
     [PostgresFact(RequiresNode = true)]
     public async Task A_database_migrated_half_by_drizzle_and_half_by_the_runner_matches_one_migrated_by_drizzle_alone()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var firstHalf = new MigrationFolderBuilder().Add("0000_a", "CREATE TABLE \"a\" (\"id\" integer PRIMARY KEY);");
         using var full = new MigrationFolderBuilder()
             .Add("0000_a", "CREATE TABLE \"a\" (\"id\" integer PRIMARY KEY);")
@@ -68,7 +68,7 @@ public sealed class DrizzleCompatibilityTests(PostgresServerFixture server)
     [PostgresFact(RequiresNode = true)]
     public async Task Files_with_crlf_multi_statement_chunks_comment_only_chunks_and_dollar_quotes_are_hashed_split_and_applied_as_drizzle_does()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         var crlf = Encoding.UTF8.GetBytes(
             "CREATE TABLE \"crlf\" (\"id\" integer PRIMARY KEY, \"note\" text DEFAULT '\u00fcn\u00efc\u00f8d\u00e9');\r\n--> statement-breakpoint\r\n" +
             "INSERT INTO \"crlf\" VALUES (1); INSERT INTO \"crlf\" VALUES (2);\r\n--> statement-breakpoint\r\n" +
@@ -95,7 +95,7 @@ public sealed class DrizzleCompatibilityTests(PostgresServerFixture server)
     [PostgresFact(RequiresNode = true)]
     public async Task A_file_with_a_byte_order_mark_fails_under_both_tools_and_the_runner_says_why()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder()
             .AddRaw("0000_bom", MigrationFolderBuilder.BaseWhen, [0xEF, 0xBB, 0xBF, .. "CREATE TABLE \"a\" (\"id\" integer);"u8.ToArray()]);
         var byDrizzle = await server.CreateDatabaseAsync(timeout.Token);

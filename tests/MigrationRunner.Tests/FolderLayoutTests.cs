@@ -11,7 +11,7 @@ public sealed class FolderLayoutTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task A_drizzle_1_0_folder_is_applied_in_name_order_recording_name_created_at_and_applied_at()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder()
             .AddFolderMigration("20250102030405_users", "CREATE TABLE \"users\" (\"id\" integer PRIMARY KEY);")
             .AddFolderMigration("20250203040506_orders", "CREATE TABLE \"orders\" (\"id\" integer PRIMARY KEY, \"user_id\" integer REFERENCES \"users\"(\"id\"));");
@@ -36,7 +36,7 @@ public sealed class FolderLayoutTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task A_drizzle_1_0_folder_against_a_0_45_history_table_is_refused()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var journal = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
         using var folders = new MigrationFolderBuilder().AddFolderMigration("20250102030405_users", "CREATE TABLE \"users\" (\"id\" integer);");
         var database = await server.CreateDatabaseAsync(timeout.Token);

@@ -12,7 +12,7 @@ public sealed class ForeignHistoryTests(PostgresServerFixture server)
     [InlineData("litellm", "LiteLLM_SpendLogs")]
     public async Task A_database_carrying_another_tools_migration_history_is_refused_where_drizzle_migrates_it(string schema, string table)
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer PRIMARY KEY);");
         var database = await server.CreateDatabaseAsync(timeout.Token);
         await database.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS \"{schema}\"; CREATE TABLE \"{schema}\".\"{table}\" (\"id\" text);", timeout.Token);

@@ -9,7 +9,7 @@ public sealed class HistoryConflictTests(PostgresServerFixture server)
     [PostgresFact(RequiresNode = true)]
     public async Task An_applied_migration_whose_file_changed_is_refused_naming_the_file_and_both_hashes_where_drizzle_ignores_the_change()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer PRIMARY KEY);");
         var database = await server.CreateDatabaseAsync(timeout.Token);
         Assert.True((await database.MigrateAsync(folder.Path, timeout.Token)).Successful);
@@ -37,7 +37,7 @@ public sealed class HistoryConflictTests(PostgresServerFixture server)
     [PostgresFact(RequiresNode = true)]
     public async Task A_pending_entry_not_newer_than_the_last_applied_one_is_refused_by_name_where_drizzle_skips_it_forever()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         const long When = MigrationFolderBuilder.BaseWhen;
         using var folder = new MigrationFolderBuilder()
             .AddWithWhen("0000_a", When, "CREATE TABLE \"a\" (\"id\" integer);")
@@ -62,7 +62,7 @@ public sealed class HistoryConflictTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task History_rows_that_match_no_migration_in_the_folder_are_refused()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var newer = new MigrationFolderBuilder()
             .Add("0000_a", "CREATE TABLE \"a\" (\"id\" integer);")
             .Add("0001_b", "CREATE TABLE \"b\" (\"id\" integer);");

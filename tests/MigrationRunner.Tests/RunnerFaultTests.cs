@@ -25,7 +25,7 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
             Assert.Fail($"CI=true and this machine cannot mount the test's tmpfs: {missing}");
         }
 
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         const long tmpfsSize = 160 * MiB;
         const long leftFree = 8 * MiB;
         using var folder = new MigrationFolderBuilder()
@@ -99,7 +99,7 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
             Assert.Fail($"CI=true and this machine cannot mount the test's tmpfs: {missing}");
         }
 
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         const long tmpfsSize = 160 * MiB;
         const long leftFree = 12 * MiB; // less than one 16 MiB WAL segment
         using var folder = new MigrationFolderBuilder()
@@ -164,7 +164,7 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
     [PostgresFact]
     public async Task A_migration_that_fails_in_the_middle_of_200_applies_none_names_the_file_and_the_statement_and_exits_with_migration_failed()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder();
         const string failingStatement = "ALTER TABLE \"t_099\" ADD CONSTRAINT \"t_099_owner_fk\" FOREIGN KEY (\"owner_id\") REFERENCES \"owners\"(\"id\");";
         for (var i = 0; i < 200; i++)
@@ -202,7 +202,7 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
     [PostgresFact]
     public async Task A_litellm_that_answers_503_until_the_timeout_ends_the_wait_with_the_url_and_its_last_answer_and_app_dev_is_untouched()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
         var database = await server.CreateDatabaseAsync(timeout.Token);
         await using var litellm = new HealthEndpointStandIn(unhealthyAnswers: int.MaxValue);
@@ -228,7 +228,7 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
     [PostgresFact]
     public async Task A_long_multi_line_unhealthy_answer_is_quoted_on_one_line_and_cut_to_120_characters()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
         var database = await server.CreateDatabaseAsync(timeout.Token);
         var page = "<html>\n  <body>\n    <h1>502 Bad Gateway</h1>\n" + string.Concat(Enumerable.Repeat("upstream litellm is starting; ", 40)) + "\n  </body>\n</html>\n";
@@ -249,7 +249,7 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
     [PostgresFact]
     public async Task A_litellm_that_refuses_connections_until_the_timeout_ends_the_wait_with_the_url_and_the_connection_error_and_app_dev_is_untouched()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
         var database = await server.CreateDatabaseAsync(timeout.Token);
         var url = new Uri($"http://127.0.0.1:{ClosedPort()}/health/liveliness");

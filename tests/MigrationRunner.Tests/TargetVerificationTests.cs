@@ -10,7 +10,7 @@ public sealed class TargetVerificationTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task A_connection_to_another_database_is_refused_with_expected_and_actual_names()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
         var database = await server.CreateDatabaseAsync(timeout.Token);
         var environment = database.RunnerEnvironment(folder.Path);
@@ -27,7 +27,7 @@ public sealed class TargetVerificationTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task A_connection_to_a_server_on_another_port_is_refused_with_expected_and_actual_ports()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
         var database = await server.CreateDatabaseAsync(timeout.Token);
 
@@ -42,7 +42,7 @@ public sealed class TargetVerificationTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task A_corrupt_stack_record_is_refused_naming_the_file_and_the_fix_and_is_left_as_it_was()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
         var database = await server.CreateDatabaseAsync(timeout.Token);
         var state = Directory.CreateTempSubdirectory("stackmodel-record-");

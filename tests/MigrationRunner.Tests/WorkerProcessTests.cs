@@ -9,7 +9,7 @@ public sealed class WorkerProcessTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task The_runner_migrates_the_app_schema_exits_zero_and_says_it_runs_without_a_litellm_wait()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         var database = await server.CreateDatabaseAsync(timeout.Token);
 
         var first = await RunnerProcess.RunAsync(database.RunnerEnvironment(TestPaths.AppMigrations), timeout.Token);
@@ -25,7 +25,7 @@ public sealed class WorkerProcessTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task The_runner_waits_for_the_health_url_to_answer_200_logging_each_attempt_before_touching_the_database()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
         var database = await server.CreateDatabaseAsync(timeout.Token);
         await using var litellm = new HealthEndpointStandIn(unhealthyAnswers: 2);
@@ -45,7 +45,7 @@ public sealed class WorkerProcessTests(PostgresServerFixture server)
     [PostgresFact]
     public async Task A_dependency_that_never_answers_200_within_the_timeout_exits_with_dependency_not_healthy_and_leaves_the_database_alone()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
         var database = await server.CreateDatabaseAsync(timeout.Token);
         await using var litellm = new HealthEndpointStandIn(unhealthyAnswers: int.MaxValue);
@@ -64,7 +64,7 @@ public sealed class WorkerProcessTests(PostgresServerFixture server)
     [Fact]
     public async Task A_missing_connection_string_exits_with_invalid_input_naming_the_variable()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
         using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
 
         var runner = await RunnerProcess.RunAsync(
@@ -78,7 +78,7 @@ public sealed class WorkerProcessTests(PostgresServerFixture server)
     [Fact]
     public async Task A_missing_migrations_path_exits_with_invalid_input_naming_the_setting()
     {
-        using var timeout = TestTimeouts.ForTest();
+        using var timeout = RunnerTimeouts.ForTest();
 
         var runner = await RunnerProcess.RunAsync(new Dictionary<string, string?> { ["ConnectionStrings__app_dev"] = "Host=127.0.0.1" }, timeout.Token);
 

@@ -2,14 +2,14 @@ using StackModel.Hosting;
 using StackModel.Hosting.Postgres;
 using StackModel.Hosting.Testing;
 
-namespace StackModel.Tests.Shared;
+namespace StackModel.Tests.Utilities;
 
 /// <summary>
 /// A PostgreSQL server for a test project's fixture, started the way the stack starts it: a PostgreSQL-only test stack
 /// from the testing builder (temporary state folder, free port, unprivileged account under root, removed on dispose).
 /// Shared by the test projects that need a bare server rather than the AppHost's stack.
 /// </summary>
-internal sealed class PostgresTestServer : IAsyncDisposable
+public sealed class PostgresTestServer : IAsyncDisposable
 {
     private readonly DistributedApplication _app;
 
@@ -42,5 +42,6 @@ internal sealed class PostgresTestServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the server and removes its state folder.</summary>
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

@@ -1,6 +1,4 @@
 using System.Reflection;
-using StackModel.Hosting;
-using StackModel.Hosting.Runtimes.Process;
 
 namespace StackModel.Dashboard.Tests.Infrastructure;
 
@@ -10,12 +8,8 @@ internal static class Machine
     /// <summary>Debian's Chromium; Playwright drives it, and never downloads a browser of its own.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    public static bool IsCI => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
-
     /// <summary>Every await in a test is bounded by this; longer on CI, where the machine is shared.</summary>
-    public static TimeSpan Timeout => IsCI ? TimeSpan.FromSeconds(180) : TimeSpan.FromSeconds(90);
-
-    public static string? PostgresMissingReason { get; } = FindPostgres();
+    public static TimeSpan Timeout { get; } = TestTimeouts.Scaled(TimeSpan.FromSeconds(90));
 
     public static string? ChromiumMissingReason { get; } =
         File.Exists(ChromiumPath) ? null : $"Chromium is not installed at {ChromiumPath}; install it with: apt-get install -y chromium";
@@ -24,17 +18,4 @@ internal static class Machine
         typeof(Machine).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "LiteLLMStandInPath").Value!;
 
     public static CancellationToken TimeoutToken() => new CancellationTokenSource(Timeout).Token;
-
-    private static string? FindPostgres()
-    {
-        try
-        {
-            PostgresBinaries.Locate(null);
-            return null;
-        }
-        catch (DistributedApplicationException ex)
-        {
-            return "PostgreSQL server binaries are not installed: " + ex.Message;
-        }
-    }
 }

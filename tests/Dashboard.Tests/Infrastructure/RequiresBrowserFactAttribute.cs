@@ -8,8 +8,8 @@ public sealed class RequiresBrowserFactAttribute : FactAttribute
 {
     public RequiresBrowserFactAttribute()
     {
-        var reason = Machine.ChromiumMissingReason ?? Machine.PostgresMissingReason;
-        if (reason is not null && !Machine.IsCI)
+        var reason = Machine.ChromiumMissingReason ?? PostgresAvailability.MissingReason;
+        if (reason is not null && !TestEnvironment.IsCI)
         {
             Skip = reason;
         }

@@ -10,7 +10,7 @@ public class DatabaseIsolationRuleTests
     [Fact]
     public async Task The_stack_as_declared_builds()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path);
 
         await using var app = model.Builder.Build();
@@ -21,7 +21,7 @@ public class DatabaseIsolationRuleTests
     [Fact]
     public void A_LiteLLM_whose_DATABASE_URL_is_pointed_at_app_dev_by_hand_is_refused_naming_both()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path);
         model.LiteLLM.WithEnvironment("DATABASE_URL", model.AppDb.Resource.UriExpression);
 
@@ -35,7 +35,7 @@ public class DatabaseIsolationRuleTests
     [Fact]
     public void A_container_that_is_not_the_owner_and_references_app_dev_is_refused()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path);
         model.Builder.AddContainer("reset-script", "debian", "bookworm").WithReference(model.AppDb);
 
@@ -47,7 +47,7 @@ public class DatabaseIsolationRuleTests
     [Fact]
     public void An_executable_with_an_argument_built_from_app_dev_credentials_is_refused()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path);
         var password = model.AppDb.Resource.OwnerPassword;
         model.Builder.AddExecutable("psql", "psql", ".").WithArgs(ReferenceExpression.Create($"postgresql://app_dev_owner:{password:uri}@127.0.0.1/app_dev"));
@@ -60,7 +60,7 @@ public class DatabaseIsolationRuleTests
     [Fact]
     public void LiteLLM_pointed_at_litellm_dev_by_a_program_that_is_not_LiteLLM_is_refused_too()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path);
         model.Runner.WithReference(model.LiteLLMDb);
 
@@ -73,7 +73,7 @@ public class DatabaseIsolationRuleTests
     [Fact]
     public async Task A_program_declared_an_owner_of_app_dev_may_reference_it()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path);
         var api = model.Builder.AddExecutable("api", "api", ".").WithReference(model.AppDb);
         model.AppDb.WithOwner(api);
@@ -86,7 +86,7 @@ public class DatabaseIsolationRuleTests
     [Fact]
     public async Task A_database_that_declares_no_owner_is_not_checked()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var builder = LiteLLMModel.Create(state.Path).Builder;
         var scratch = builder.Resources.OfType<PostgresServerResource>().Single();
         var db = builder.CreateResourceBuilder(scratch).AddDatabase("scratch");
@@ -100,7 +100,7 @@ public class DatabaseIsolationRuleTests
     [Fact]
     public void Two_migration_systems_on_one_database_are_refused_naming_both()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var builder = new DistributedApplicationBuilder([$"--Stack:StateDirectory={state.Path}"], appHostAssembly: null);
         var appDb = builder.AddPostgres("postgres", port: 15432).AddDatabase("app_dev");
         builder.AddLiteLLM("litellm", port: 14000).WithDatabase(appDb);

@@ -10,7 +10,7 @@ public class LiteLLMResourceTests
     [Fact]
     public void LiteLLM_declares_an_http_endpoint_from_its_host_port_to_the_port_LiteLLM_listens_on()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path);
 
         var endpoint = Assert.Single(model.LiteLLM.Resource.Annotations.OfType<EndpointAnnotation>());
@@ -21,7 +21,7 @@ public class LiteLLMResourceTests
     [Fact]
     public void The_image_is_ghcr_berriai_litellm_pinned_to_a_stable_release_tag()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var litellm = LiteLLMModel.Create(state.Path).LiteLLM.Resource;
 
         Assert.Equal("ghcr.io/berriai/litellm", litellm.Image);
@@ -31,7 +31,7 @@ public class LiteLLMResourceTests
     [Fact]
     public void LiteLLM_is_healthy_on_its_liveliness_path_and_waits_for_its_own_database()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path);
 
         var check = Assert.Single(model.LiteLLM.Resource.Annotations.OfType<HttpHealthCheckAnnotation>());
@@ -44,7 +44,7 @@ public class LiteLLMResourceTests
     [Fact]
     public async Task A_host_process_LiteLLM_gets_its_own_database_at_the_host_port_with_the_owner_credentials_and_its_keys()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path);
         await using var app = model.Builder.Build();
         app.Prepare();
@@ -65,7 +65,7 @@ public class LiteLLMResourceTests
     [Fact]
     public async Task A_container_LiteLLM_gets_its_own_database_at_the_server_name_and_target_port()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path);
         await using var app = model.Builder.Build();
         app.Prepare();
@@ -79,7 +79,7 @@ public class LiteLLMResourceTests
     [Fact]
     public async Task LiteLLM_is_started_with_its_config_file_and_the_port_it_listens_on_where_it_runs()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path);
         var litellm = model.LiteLLM.Resource;
 
@@ -96,7 +96,7 @@ public class LiteLLMResourceTests
     [Fact]
     public async Task The_salt_and_master_keys_are_generated_once_and_a_second_start_on_the_same_state_keeps_them()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var first = LiteLLMModel.Create(state.Path);
         await using (var app = first.Builder.Build())
         {
@@ -115,7 +115,7 @@ public class LiteLLMResourceTests
     [Fact]
     public async Task The_runner_gets_the_host_health_url_of_LiteLLM_while_LiteLLM_runs()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path, "--LiteLLM:Runtime=executable", "--LiteLLM:Command=dotnet");
         await using var app = model.Builder.Build();
         app.Prepare();
@@ -128,7 +128,7 @@ public class LiteLLMResourceTests
     [Fact]
     public async Task The_runner_gets_no_health_url_when_LiteLLM_is_turned_off()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path, "--LiteLLM:Runtime=off");
         await using var app = model.Builder.Build();
         app.Prepare();
@@ -141,7 +141,7 @@ public class LiteLLMResourceTests
     [Fact]
     public void Wiring_LiteLLM_to_a_second_database_is_refused_with_both_names()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path);
 
         var error = Assert.Throws<DistributedApplicationException>(() => model.LiteLLM.WithDatabase(model.AppDb));

@@ -93,7 +93,7 @@ public class LiteLLMRuntimeTests
 
     private static async Task<ResourcePlacement> SelectAsync(bool engineAnswers, params string[] args)
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path, args);
         model.Builder.Services.AddSingleton<IContainerEngineProbe>(new FixedProbe(engineAnswers));
         await using var app = model.Builder.Build();

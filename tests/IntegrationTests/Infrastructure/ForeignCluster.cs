@@ -82,7 +82,7 @@ internal sealed class ForeignCluster : IAsyncDisposable
         var cluster = new ForeignCluster(directory, port, superUserPassword, handle);
         try
         {
-            await PostgresProvisioner.WaitUntilAcceptingAsync(cluster.SuperUserConnectionString, handle.Exited, Infrastructure.Timeout, cancellationToken);
+            await PostgresProvisioner.WaitUntilAcceptingAsync(cluster.SuperUserConnectionString, handle.Exited, TestStack.TimeoutSpan, cancellationToken);
         }
         catch
         {

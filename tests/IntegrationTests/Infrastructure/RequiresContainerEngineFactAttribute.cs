@@ -40,7 +40,7 @@ public sealed class RequiresContainerEngineFactAttribute : FactAttribute
     private void Apply()
     {
         Skip = null;
-        if (!Infrastructure.IsCI && ContainerMachine.MissingReason(_needsStandInImage, _needsPostgresImage) is { } reason)
+        if (!TestEnvironment.IsCI && ContainerMachine.MissingReason(_needsStandInImage, _needsPostgresImage) is { } reason)
         {
             Skip = reason;
         }

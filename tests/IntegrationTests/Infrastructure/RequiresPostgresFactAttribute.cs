@@ -10,7 +10,7 @@ public sealed class RequiresPostgresFactAttribute : FactAttribute
 {
     public RequiresPostgresFactAttribute()
     {
-        if (Infrastructure.PostgresMissingReason is { } reason && !Infrastructure.IsCI)
+        if (PostgresAvailability.SkipReason is { } reason)
         {
             Skip = reason;
         }

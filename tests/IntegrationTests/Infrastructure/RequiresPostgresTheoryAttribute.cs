@@ -10,7 +10,7 @@ public sealed class RequiresPostgresTheoryAttribute : TheoryAttribute
 {
     public RequiresPostgresTheoryAttribute()
     {
-        if (Infrastructure.PostgresMissingReason is { } reason && !Infrastructure.IsCI)
+        if (PostgresAvailability.SkipReason is { } reason)
         {
             Skip = reason;
         }

@@ -10,12 +10,12 @@ public sealed class RequiresRootPostgresFactAttribute : FactAttribute
 {
     public RequiresRootPostgresFactAttribute()
     {
-        if (Infrastructure.IsCI)
+        if (TestEnvironment.IsCI)
         {
             return;
         }
 
-        if (Infrastructure.PostgresMissingReason is { } reason)
+        if (PostgresAvailability.MissingReason is { } reason)
         {
             Skip = reason;
         }

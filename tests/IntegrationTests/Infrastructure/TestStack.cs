@@ -14,5 +14,8 @@ internal static class TestStack
         return app;
     }
 
-    public static CancellationToken Timeout() => new CancellationTokenSource(Infrastructure.Timeout).Token;
+    /// <summary>Every await in a test is bounded by this (<see cref="TestTimeouts"/>: doubled on CI, where the machine is shared).</summary>
+    public static TimeSpan TimeoutSpan { get; } = TestTimeouts.Scaled(TimeSpan.FromSeconds(60));
+
+    public static CancellationToken Timeout() => new CancellationTokenSource(TimeoutSpan).Token;
 }

@@ -18,14 +18,14 @@ public sealed class PostgresFactAttribute : FactAttribute
 
     internal static string? MissingInfrastructure(bool requiresNode)
     {
-        if (TestTimeouts.IsCi)
+        if (TestEnvironment.IsCI)
         {
             return null;
         }
 
-        if (!PostgresServerFixture.BinariesAvailable)
+        if (PostgresAvailability.MissingReason is { } missing)
         {
-            return $"PostgreSQL binaries not found in {PostgresServerFixture.BinDirectory} (apt-get install postgresql-15, or set PG_BIN). On CI this test fails instead.";
+            return missing + " On CI this test fails instead.";
         }
 
         if (requiresNode && !DrizzleCli.NodeAvailable)

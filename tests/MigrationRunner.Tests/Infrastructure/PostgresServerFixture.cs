@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Npgsql;
-using StackModel.Tests.Shared;
 
 namespace StackModel.MigrationRunner.Tests.Infrastructure;
 
@@ -16,29 +15,24 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     private PostgresTestServer? _server;
     private bool _started;
 
-    public static string BinDirectory { get; } = Environment.GetEnvironmentVariable("PG_BIN") ?? "/usr/lib/postgresql/15/bin";
-
-    public static bool BinariesAvailable => File.Exists(Path.Combine(BinDirectory, "initdb")) && File.Exists(Path.Combine(BinDirectory, "pg_ctl"));
-
     public int Port { get; private set; }
 
     public string Password { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     public async Task InitializeAsync()
     {
-        if (!BinariesAvailable)
+        if (PostgresAvailability.MissingReason is { } missing)
         {
-            if (TestTimeouts.IsCi)
+            if (TestEnvironment.IsCI)
             {
                 throw new InvalidOperationException(
-                    $"PostgreSQL binaries not found in \"{BinDirectory}\" and CI=true: database tests must run on CI, never skip. " +
-                    "Fix: install postgresql-15 in .ci/run (apt-get install -y postgresql-15) or set PG_BIN.");
+                    $"{missing} CI=true: database tests must run on CI, never skip. Fix: install postgresql-15 in .ci/run (apt-get install -y postgresql-15).");
             }
 
             return; // Every test using this fixture is skipped by [PostgresFact] with the reason.
         }
 
-        using var timeout = new CancellationTokenSource(TestTimeouts.Infrastructure);
+        using var timeout = new CancellationTokenSource(RunnerTimeouts.Infrastructure);
         _server = await PostgresTestServer.StartAsync(Password, timeout.Token);
         Port = _server.Port;
         _started = true;
@@ -70,7 +64,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     {
         if (!_started)
         {
-            throw new InvalidOperationException($"The PostgreSQL fixture did not start (binaries in \"{BinDirectory}\").");
+            throw new InvalidOperationException($"The PostgreSQL fixture did not start (binaries in \"{PostgresAvailability.BinDirectory}\").");
         }
 
         var name = "t_" + Guid.NewGuid().ToString("N")[..16];

@@ -9,7 +9,7 @@ public sealed class RequiresTmpfsFactAttribute : FactAttribute
 {
     public override string? Skip
     {
-        get => base.Skip ?? (TestTimeouts.IsCi ? null : TmpfsCluster.MissingInfrastructure() is { } reason ? reason + " On CI this test fails instead." : null);
+        get => base.Skip ?? (TestEnvironment.IsCI ? null : TmpfsCluster.MissingInfrastructure() is { } reason ? reason + " On CI this test fails instead." : null);
         set => base.Skip = value;
     }
 }

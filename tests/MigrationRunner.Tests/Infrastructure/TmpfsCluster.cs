@@ -52,9 +52,9 @@ internal sealed class TmpfsCluster : IAsyncDisposable
     /// <summary>Why this machine cannot run the test (not root, no mount/runuser, no PostgreSQL binaries), or null.</summary>
     public static string? MissingInfrastructure()
     {
-        if (!PostgresServerFixture.BinariesAvailable)
+        if (PostgresAvailability.MissingReason is { } missing)
         {
-            return $"PostgreSQL binaries not found in {PostgresServerFixture.BinDirectory} (apt-get install postgresql-15, or set PG_BIN).";
+            return missing;
         }
 
         if (!OperatingSystem.IsLinux() || !string.Equals(Environment.UserName, "root", StringComparison.Ordinal))
@@ -241,7 +241,7 @@ internal sealed class TmpfsCluster : IAsyncDisposable
     }
 
     private static Task RunAsPostgresAsync(string program, string[] arguments, CancellationToken cancellationToken) =>
-        RunAsync("runuser", ["-u", Account, "--", Path.Combine(PostgresServerFixture.BinDirectory, program), .. arguments], cancellationToken);
+        RunAsync("runuser", ["-u", Account, "--", Path.Combine(PostgresAvailability.BinDirectory!, program), .. arguments], cancellationToken);
 
     private static async Task RunAsync(string program, string[] arguments, CancellationToken cancellationToken)
     {

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Npgsql;
-using StackModel.Tests.Shared;
 
 namespace StackModel.ServiceDefaults.Tests.Infrastructure;
 
@@ -15,26 +14,17 @@ namespace StackModel.ServiceDefaults.Tests.Infrastructure;
 /// </summary>
 public sealed class PostgresServerFixture : IAsyncLifetime
 {
-    public const string BinDirectoryVariable = "STACKMODEL_PG_BIN";
     public const string Username = "postgres";
 
     /// <summary>A password with characters that must be percent-encoded in a URL.</summary>
     public const string Password = "p@ss:w/rd%?#1";
 
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(IsCi ? 120 : 60);
+    private static readonly TimeSpan CommandTimeout = TestTimeouts.Scaled(TimeSpan.FromSeconds(60));
 
     private PostgresTestServer? _server;
 
-    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The folder of initdb / pg_ctl / postgres, or null when none is installed.</summary>
-    public static string? BinDirectory { get; } = FindBinDirectory();
-
     /// <summary>Why PostgreSQL tests skip here, or null when they run (binaries found, or on CI where they fail).</summary>
-    public static string? SkipReason => BinDirectory is null && !IsCi
-        ? $"PostgreSQL server binaries not found (looked in ${BinDirectoryVariable} and /usr/lib/postgresql/*/bin). " +
-          "Install postgresql-15 (apt-get install -y postgresql-15) or set " + BinDirectoryVariable + "."
-        : null;
+    public static string? SkipReason => PostgresAvailability.SkipReason;
 
     public string Host => "127.0.0.1";
 
@@ -88,13 +78,11 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (BinDirectory is null)
+        if (PostgresAvailability.MissingReason is { } missing)
         {
-            if (IsCi)
+            if (TestEnvironment.IsCI)
             {
-                throw new InvalidOperationException(
-                    $"CI=true and no PostgreSQL server binaries were found (${BinDirectoryVariable}, /usr/lib/postgresql/*/bin). " +
-                    "CI must run the PostgreSQL tests: install postgresql-15 in .ci/run.");
+                throw new InvalidOperationException($"CI=true and {missing} CI must run the PostgreSQL tests: install postgresql-15 in .ci/run.");
             }
 
             return;
@@ -112,25 +100,5 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         {
             await _server.DisposeAsync();
         }
-    }
-
-    private static string? FindBinDirectory()
-    {
-        var candidates = new List<string>();
-        if (Environment.GetEnvironmentVariable(BinDirectoryVariable) is { Length: > 0 } configured)
-        {
-            candidates.Add(configured);
-        }
-
-        candidates.Add("/usr/lib/postgresql/15/bin");
-        if (Directory.Exists("/usr/lib/postgresql"))
-        {
-            candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql")
-                .OrderDescending(StringComparer.Ordinal)
-                .Select(version => Path.Combine(version, "bin")));
-        }
-
-        return candidates.FirstOrDefault(directory =>
-            File.Exists(Path.Combine(directory, "initdb")) && File.Exists(Path.Combine(directory, "pg_ctl")));
     }
 }

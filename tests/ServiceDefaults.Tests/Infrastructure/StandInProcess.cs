@@ -27,7 +27,7 @@ public sealed class StandInProcess : IAsyncDisposable
         Port = port;
     }
 
-    public static TimeSpan Timeout { get; } = TimeSpan.FromSeconds(PostgresServerFixture.IsCi ? 60 : 30);
+    public static TimeSpan Timeout { get; } = TestTimeouts.Scaled(TimeSpan.FromSeconds(30));
 
     public static string DllPath { get; } =
         typeof(StandInProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()

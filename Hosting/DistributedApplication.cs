@@ -140,10 +140,12 @@ public sealed class DistributedApplication : IAsyncDisposable
                 throw;
             }
         }
+        else
+        {
+            State.AcquireLock(); // prepared earlier (a test read a connection string first)
+        }
 
         Prepare(probeEngine: true);
-
-        State.AcquireLock();
         State.PreloadRecord();
         var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>());
         _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ContainerStack>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());

@@ -114,7 +114,7 @@ public class LiteLLMIncidentTests(ITestOutputHelper output)
 
         var error = await Assert.ThrowsAsync<DistributedApplicationException>(() => builder.BuildAsync(ct));
 
-        Assert.Contains("Resource 'litellm' is given the owner credentials of database 'app_dev' (DATABASE_URL)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Resource 'litellm' is given the credentials of database 'app_dev' (DATABASE_URL)", error.Message, StringComparison.Ordinal);
     }
 
     [RequiresPostgresFact]

@@ -54,7 +54,7 @@ public class DatabaseIsolationRuleTests
 
         var error = Assert.Throws<DistributedApplicationException>(() => model.Builder.Build());
 
-        Assert.Contains("Resource 'psql' is given the credentials of database 'app_dev' (argument", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Resource 'psql' asks for the migrator credentials of database 'app_dev' (role 'app_dev_owner': argument", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,8 +41,9 @@ internal static class SchemaFirewall
         var name = database.DatabaseName;
         var allowed =
             $"current_user = '{migrator}' OR (current_setting('{MigrationSystemSetting}', true) = 'on' AND EXISTS (SELECT FROM pg_roles WHERE rolname = current_user AND rolsuper))";
+        var system = (database.Annotations.OfType<DatabaseMigrationsAnnotation>().FirstOrDefault()?.System ?? "its migrations").Replace("%", "%%", StringComparison.Ordinal);
         var howTo =
-            $"Only the migration system (role \"{migrator}\") may change the schema of \"{name}\": add a migration and run it with `dotnet run --project AppHost` " +
+            $"Only the migration system ({system}, role \"{migrator}\") may change the schema of \"{name}\": add a migration and run it with `dotnet run --project AppHost` " +
             $"(it runs the migrations), or rebuild the database from them with `dotnet run --project AppHost -- reset {name} --recreate`.";
         var hint =
             $"The application and host tools get role \"{database.RuntimeRole}\" (DATABASE_URL), which reads and writes rows; the migrator's credentials are " +
@@ -94,16 +95,17 @@ internal static class SchemaFirewall
             """
             CREATE OR REPLACE FUNCTION stackmodel.guard_truncate(relation oid) RETURNS void LANGUAGE plpgsql AS $gt$
             BEGIN
+              -- A CREATE TABLE reports its table more than once (serial columns, constraints): attach the guard once.
+              IF EXISTS (SELECT FROM pg_trigger WHERE tgrelid = relation AND tgname = 'stackmodel_refuse_truncate') THEN RETURN; END IF;
               EXECUTE format('CREATE TRIGGER stackmodel_refuse_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION stackmodel.refuse_truncate()', relation::regclass);
             END $gt$
             """,
             """
             CREATE OR REPLACE FUNCTION stackmodel.guard_new_tables() RETURNS event_trigger LANGUAGE plpgsql AS $gt$
             BEGIN
-              PERFORM stackmodel.guard_truncate(c.oid)
-              FROM pg_event_trigger_ddl_commands() e JOIN pg_class c ON c.oid = e.objid
-              WHERE e.classid = 'pg_class'::regclass AND c.relkind IN ('r', 'p') AND c.relpersistence <> 't'
-                AND NOT EXISTS (SELECT FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = 'stackmodel_refuse_truncate');
+              PERFORM stackmodel.guard_truncate(t.oid)
+              FROM (SELECT DISTINCT c.oid FROM pg_event_trigger_ddl_commands() e JOIN pg_class c ON c.oid = e.objid
+                    WHERE e.classid = 'pg_class'::regclass AND c.relkind IN ('r', 'p') AND c.relpersistence <> 't') t;
             END $gt$
             """,
             """

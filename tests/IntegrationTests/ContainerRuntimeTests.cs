@@ -99,7 +99,7 @@ public class ContainerRuntimeTests(ITestOutputHelper output)
         {
             volume = $"{app.Options.Name}-postgres-data";
             await app.WaitForResourceHealthyAsync("app_dev", ct);
-            var connectionString = await app.GetConnectionStringAsync("app_dev", ct);
+            var connectionString = await app.GetMigratorConnectionStringAsync("app_dev", ct); // schema is the migrator's to create
             await Sql(connectionString, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives')", ct);
 
             await app.Orchestrator.RestartResourceAsync("postgres", ct); // stop, rm -f -v, then a new container on the same volume

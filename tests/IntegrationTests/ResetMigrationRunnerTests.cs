@@ -54,8 +54,9 @@ public class ResetMigrationRunnerTests
         var (exitCode, output, error) = await InvokeAsync(app, ["reset", "app_dev", "--yes", "--recreate"], ct);
 
         Assert.True(exitCode == 0, error);
-        Assert.Contains("Database 'app_dev' declares no migration runner, so it was left empty.", output, StringComparison.Ordinal);
-        Assert.Contains("WithMigrations: postgres.AddDatabase(\"app_dev\").WithMigrations(<runner>)", output, StringComparison.Ordinal);
+        // Progress goes to stderr; stdout carries the result only.
+        Assert.Contains("Database 'app_dev' declares no migration runner, so it was left empty.", error, StringComparison.Ordinal);
+        Assert.Contains("WithMigrations: postgres.AddDatabase(\"app_dev\").WithMigrations(<runner>)", error, StringComparison.Ordinal);
         Assert.Contains("Recreated 'app_dev' (no migration runner declared; it is empty).", output, StringComparison.Ordinal);
         Assert.Equal(1, SeedRuns(marks.Path));
     }

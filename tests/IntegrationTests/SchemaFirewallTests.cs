@@ -38,7 +38,7 @@ public class SchemaFirewallTests
             var error = await Assert.ThrowsAsync<PostgresException>(() => Sql.ExecuteAsync(runtime, sql, ct));
             Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
             Assert.Contains($"Role \"app_dev_user\" tried {tag} in database \"app_dev\", refused by the schema firewall.", error.MessageText, StringComparison.Ordinal);
-            Assert.Contains("Only the migration system (role \"app_dev_owner\") may change the schema of \"app_dev\"", error.MessageText, StringComparison.Ordinal);
+            Assert.Contains("Only the migration system (Drizzle migrations, role \"app_dev_owner\") may change the schema of \"app_dev\"", error.MessageText, StringComparison.Ordinal);
             Assert.Contains("`dotnet run --project AppHost`", error.MessageText, StringComparison.Ordinal);
             Assert.Contains("reset app_dev --recreate", error.MessageText, StringComparison.Ordinal);
         }
@@ -62,7 +62,9 @@ public class SchemaFirewallTests
         Assert.True(await Sql.ScalarAsync<long>(migrator, "SELECT count(*) FROM drizzle.__drizzle_migrations", ct) >= 2);
         Assert.Equal("app_dev_owner", await Sql.ScalarAsync<string>(migrator, "SELECT tableowner::text FROM pg_tables WHERE tablename = 'users'", ct));
 
-        await Sql.ExecuteAsync(migrator, "CREATE SCHEMA billing_extra; CREATE TABLE billing_extra.invoices (id bigserial PRIMARY KEY, total int NOT NULL); ALTER TABLE users ADD COLUMN nickname text", ct);
+        await Sql.ExecuteAsync(migrator, "CREATE SCHEMA billing_extra; CREATE TABLE billing_extra.invoices (id bigserial PRIMARY KEY, total int NOT NULL); ALTER TABLE users ADD COLUMN nickname text; " +
+            "CREATE TABLE events (id bigserial, at int NOT NULL) PARTITION BY RANGE (at); CREATE TABLE events_0 PARTITION OF events FOR VALUES FROM (0) TO (100)", ct);
+        await Sql.ExecuteAsync(runtime, "INSERT INTO events (at) VALUES (1)", ct);
         await Sql.ExecuteAsync(runtime, "INSERT INTO billing_extra.invoices (total) VALUES (10), (20); UPDATE users SET nickname = 'n'", ct);
         Assert.Equal(30L, await Sql.ScalarAsync<long>(runtime, "SELECT sum(total)::bigint FROM billing_extra.invoices", ct));
 

@@ -135,10 +135,12 @@ public sealed class DistributedApplication : IAsyncDisposable
                 throw;
             }
         }
+        else
+        {
+            State.AcquireLock(); // prepared earlier (a test read a connection string first)
+        }
 
         Prepare(resolveRuntimes: true);
-
-        State.AcquireLock();
         State.PreloadRecord();
         var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>())
         {

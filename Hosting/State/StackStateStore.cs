@@ -64,11 +64,6 @@ internal sealed class StackStateStore : IDisposable
     /// </summary>
     public void AcquireLock()
     {
-        if (_lock is not null)
-        {
-            return;
-        }
-
         FileStream stream;
         try
         {

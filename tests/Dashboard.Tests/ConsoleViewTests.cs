@@ -3,7 +3,7 @@ using StackModel.Hosting.Orchestration;
 
 namespace StackModel.Dashboard.Tests;
 
-public partial class ConsoleViewTests
+public partial class ConsoleViewTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     [System.Text.RegularExpressions.GeneratedRegex(@"line \d+-\d+")]
     private static partial System.Text.RegularExpressions.Regex LogLine();
@@ -130,12 +130,19 @@ public partial class ConsoleViewTests
         Assert.False(sink.TryWrite("no view any more"));
     }
 
+    /// <summary>
+    /// A deadlock test, not a speed test. Each line printed while the live table is on screen redraws the whole table, so the
+    /// 12,000 lines are CPU-bound work: 15-31 s under a load average of 21-26 on 2 cores (measured), over a fixed 30 s bound
+    /// once. So the test fails only when nothing moves for <see cref="Stall"/>: neither a writer nor the console makes progress.
+    /// No lock is held while waiting on another (the queue's, the table's, the notifications', the writer's), so a stall is a bug.
+    /// </summary>
     [Fact]
     public async Task Many_threads_logging_while_the_table_redraws_neither_deadlock_nor_lose_a_line()
     {
         var notifications = new ResourceNotificationService();
         var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Synchronized(writer)), Ansi = AnsiSupport.Yes, ColorSystem = ColorSystemSupport.Standard, Interactive = InteractionSupport.Yes });
+        var synchronized = TextWriter.Synchronized(writer);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(synchronized), Ansi = AnsiSupport.Yes, ColorSystem = ColorSystemSupport.Standard, Interactive = InteractionSupport.Yes });
         console.Profile.Width = 120;
         var sink = new ConsoleLogSink();
         var view = new ConsoleLiveView(notifications, console, sink);
@@ -146,6 +153,9 @@ public partial class ConsoleViewTests
             await Task.Delay(10);
         }
 
+        var wall = System.Diagnostics.Stopwatch.StartNew();
+        var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        long written = 0;
         var writers = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
         {
             for (var i = 0; i < 3000; i++)
@@ -153,15 +163,62 @@ public partial class ConsoleViewTests
                 // State changes make the table redraw while the lines arrive.
                 notifications.Publish(new ResourceSnapshot { Name = $"r{t}", ResourceType = "Project", State = i % 2 == 0 ? ResourceState.Running : ResourceState.Starting });
                 Assert.True(sink.TryWrite($"line {t}-{i}"));
+                Interlocked.Increment(ref written);
             }
         }));
-        await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Progress: lines handed over by the writers, characters written by the console (SyncTextWriter locks on itself; a
+        // console stuck inside a write holds that lock, and then counts as not moving).
+        long consoleChars = 0;
+        long Progress()
+        {
+            if (Monitor.TryEnter(synchronized, TimeSpan.FromSeconds(1)))
+            {
+                try
+                {
+                    consoleChars = writer.GetStringBuilder().Length;
+                }
+                finally
+                {
+                    Monitor.Exit(synchronized);
+                }
+            }
+
+            return Interlocked.Read(ref written) + consoleChars;
+        }
+
+        await WithoutStallAsync(Task.WhenAll(writers), Progress, "the writers");
         await cts.CancelAsync();
-        await running.WaitAsync(TimeSpan.FromSeconds(30));
+        await WithoutStallAsync(running, Progress, "the live view printing the queued lines");
+        output.WriteLine($"12,000 lines printed in {wall.Elapsed.TotalSeconds:0.0} s wall, {(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.0} s CPU of this process; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}.");
 
         var text = writer.ToString();
         var printed = LogLine().Matches(text).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
         Assert.Equal(4 * 3000, printed.Count);
+    }
+
+    /// <summary>How long nothing may move before the test calls it a deadlock.</summary>
+    private static readonly TimeSpan Stall = TimeSpan.FromSeconds(30);
+
+    private static async Task WithoutStallAsync(Task task, Func<long> progress, string what)
+    {
+        var last = progress();
+        var lastMoved = System.Diagnostics.Stopwatch.StartNew();
+        while (!task.IsCompleted)
+        {
+            await Task.WhenAny(task, Task.Delay(TimeSpan.FromMilliseconds(500)));
+            var now = progress();
+            if (now != last)
+            {
+                (last, lastMoved) = (now, System.Diagnostics.Stopwatch.StartNew());
+            }
+            else if (lastMoved.Elapsed > Stall)
+            {
+                Assert.Fail($"Deadlock: {what} made no progress for {Stall.TotalSeconds:0} s (progress counter stuck at {now}).");
+            }
+        }
+
+        await task;
     }
 
     private static Microsoft.Extensions.Logging.Abstractions.LogEntry<string> Entry(string message) =>

@@ -1,6 +1,6 @@
-using System.Text.RegularExpressions;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using StackModel.Hosting;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Orchestration;

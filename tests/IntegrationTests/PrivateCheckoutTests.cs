@@ -184,7 +184,12 @@ public class PrivateCheckoutTests
         var secrets = JsonNode.Parse(File.ReadAllText(Path.Combine(checkout.StateDirectory, "secrets.json")))!;
         return new NpgsqlConnectionStringBuilder
         {
-            Host = "127.0.0.1", Port = port, Database = "app_dev", Username = "app_dev_owner", Password = secrets["app_dev-owner-password"]!.GetValue<string>(), Pooling = false,
+            Host = "127.0.0.1",
+            Port = port,
+            Database = "app_dev",
+            Username = "app_dev_owner",
+            Password = secrets["app_dev-owner-password"]!.GetValue<string>(),
+            Pooling = false,
         }.ConnectionString;
     }
 

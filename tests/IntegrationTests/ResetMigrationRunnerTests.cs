@@ -54,7 +54,7 @@ public class ResetMigrationRunnerTests
         var (exitCode, output, error) = await InvokeAsync(app, ["reset", "app_dev", "--yes", "--recreate"], ct);
 
         Assert.True(exitCode == 0, error);
-        // Progress goes to stderr; stdout carries the result only.
+        // Progress lines go to standard error with the AppHost's log lines; the result alone is on standard output.
         Assert.Contains("Database 'app_dev' declares no migration runner, so it was left empty.", error, StringComparison.Ordinal);
         Assert.Contains("WithMigrations: postgres.AddDatabase(\"app_dev\").WithMigrations(<runner>)", error, StringComparison.Ordinal);
         Assert.Contains("Recreated 'app_dev' (no migration runner declared; it is empty).", output, StringComparison.Ordinal);

@@ -6,7 +6,7 @@ namespace StackModel.Hosting.Testing;
 /// <summary>What tests ask of a running test stack.</summary>
 public static class DistributedApplicationTestingExtensions
 {
-    /// <summary>Gets the connection string of a resource as a process on the host sees it.</summary>
+    /// <summary>Gets the connection string of a resource as a process on the host sees it (for a database with a migration system: the runtime role's).</summary>
     public static async Task<string> GetConnectionStringAsync(this DistributedApplication app, string resourceName, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -17,6 +17,23 @@ public static class DistributedApplicationTestingExtensions
         }
 
         return await resource.ConnectionStringExpression.GetValueAsync(NetworkContext.Host, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Resource '{resourceName}' rendered an empty connection string.");
+    }
+
+    /// <summary>
+    /// Gets the migrator's connection string of a database (its owner: the role its migration system gets), as a process on the host sees
+    /// it. Tests that plant schema use it, as a migration would; <see cref="GetConnectionStringAsync"/> gives the runtime role.
+    /// </summary>
+    public static async Task<string> GetMigratorConnectionStringAsync(this DistributedApplication app, string resourceName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Prepare();
+        if (app.Model[resourceName] is not Postgres.PostgresDatabaseResource database)
+        {
+            throw new InvalidOperationException($"Resource '{resourceName}' is not a PostgreSQL database; only databases have a migrator.");
+        }
+
+        return await database.MigratorConnectionStringExpression.GetValueAsync(NetworkContext.Host, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Resource '{resourceName}' rendered an empty connection string.");
     }
 

@@ -68,6 +68,9 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     internal ApplicationOrchestrator Orchestrator => _orchestrator ?? throw new InvalidOperationException("The stack has not been started.");
 
+    /// <summary>Gets whether this application started the stack in this process (a verb run beside it uses its server).</summary>
+    internal bool IsStarted => _orchestrator is not null;
+
     /// <summary>Gets the dashboard once the stack started, or <see langword="null"/> when none was declared or it is turned off.</summary>
     internal DashboardServer? Dashboard => _dashboard;
 

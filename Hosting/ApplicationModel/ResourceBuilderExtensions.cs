@@ -76,8 +76,11 @@ public static class ResourceBuilderExtensions
         builder.WithAnnotation(new ResourceReferenceAnnotation(resource));
         return builder.WithAnnotation(new EnvironmentCallbackAnnotation(c =>
         {
-            c.EnvironmentVariables[$"ConnectionStrings__{name}"] = resource.ConnectionStringExpression;
-            foreach (var (key, value) in resource.ConnectionProperties)
+            // A database hands its migration system the migrator role and everyone else the runtime role; decided when rendered,
+            // so the order of WithReference and WithMigrations in Program.cs does not matter.
+            var perConsumer = resource as IResourceWithConsumerConnection;
+            c.EnvironmentVariables[$"ConnectionStrings__{name}"] = perConsumer?.ConnectionStringFor(builder.Resource) ?? resource.ConnectionStringExpression;
+            foreach (var (key, value) in perConsumer?.ConnectionPropertiesFor(builder.Resource) ?? resource.ConnectionProperties)
             {
                 c.EnvironmentVariables[$"{prefix}_{key}"] = value;
             }

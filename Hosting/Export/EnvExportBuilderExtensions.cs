@@ -14,24 +14,43 @@ public static partial class EnvExportBuilderExtensions
     /// <summary>
     /// Exports a database's address and credentials: <c>&lt;prefix&gt;_HOST</c>, <c>_PORT</c>, <c>_NAME</c>, <c>_USER</c>,
     /// <c>_PASSWORD</c>, and the <c>postgresql://</c> URI as <paramref name="urlVariable"/> (default <c>&lt;prefix&gt;_URL</c>).
+    /// Once the database declares a migration system (<c>WithMigrations</c>), those are the runtime role's, and the migrator's are exported
+    /// as the same names prefixed with <paramref name="migratorPrefix"/> (<c>MIGRATIONS_DATABASE_URL</c>, <c>MIGRATIONS_DB_USER</c>, ...).
     /// </summary>
     /// <param name="builder">The database.</param>
     /// <param name="prefix">The variables' prefix, e.g. <c>DB</c>.</param>
     /// <param name="urlVariable">The name of the URI variable, e.g. <c>DATABASE_URL</c>; defaults to <c>&lt;prefix&gt;_URL</c>.</param>
-    /// <remarks>The user is the database's owner role, which can open this database and no other.</remarks>
-    public static IResourceBuilder<PostgresDatabaseResource> WithEnvExport(this IResourceBuilder<PostgresDatabaseResource> builder, string prefix, string? urlVariable = null)
+    /// <param name="migratorPrefix">What the migrator's variables are prefixed with; default <c>MIGRATIONS</c>.</param>
+    /// <remarks>Either role can open this database and no other; only the migrator can change its schema.</remarks>
+    public static IResourceBuilder<PostgresDatabaseResource> WithEnvExport(
+        this IResourceBuilder<PostgresDatabaseResource> builder, string prefix, string? urlVariable = null, string migratorPrefix = "MIGRATIONS")
     {
         ArgumentNullException.ThrowIfNull(builder);
         ThrowIfInvalidName(prefix, nameof(prefix));
+        ThrowIfInvalidName(migratorPrefix, nameof(migratorPrefix));
         var database = builder.Resource;
         var endpoint = database.Server.Endpoint;
-        return builder
-            .WithEnvExport(urlVariable ?? $"{prefix}_URL", database.UriExpression)
+        var url = urlVariable ?? $"{prefix}_URL";
+        ThrowIfInvalidName(url, nameof(urlVariable));
+
+        // Chosen when rendered: WithMigrations may come after this call in Program.cs.
+        builder
+            .WithEnvExport(url, new DeferredValue(() => database.UriExpression))
             .WithEnvExport($"{prefix}_HOST", endpoint.Property(EndpointProperty.Host))
             .WithEnvExport($"{prefix}_PORT", endpoint.Property(EndpointProperty.Port))
             .WithEnvExport($"{prefix}_NAME", ReferenceExpression.Literal(database.DatabaseName))
-            .WithEnvExport($"{prefix}_USER", ReferenceExpression.Literal(database.OwnerRole))
-            .WithEnvExport($"{prefix}_PASSWORD", database.OwnerPassword);
+            .WithEnvExport($"{prefix}_USER", new DeferredValue(() => ReferenceExpression.Literal(database.ConsumerRole)))
+            .WithEnvExport($"{prefix}_PASSWORD", new DeferredValue(() => database.HasRuntimeRole ? database.RuntimePassword! : database.OwnerPassword));
+
+        bool Split() => database.HasRuntimeRole;
+        var migrator = $"{migratorPrefix}_";
+        return builder
+            .WithAnnotation(new EnvExportAnnotation(migrator + url, database.MigratorUriExpression, Split))
+            .WithAnnotation(new EnvExportAnnotation($"{migrator}{prefix}_HOST", endpoint.Property(EndpointProperty.Host), Split))
+            .WithAnnotation(new EnvExportAnnotation($"{migrator}{prefix}_PORT", endpoint.Property(EndpointProperty.Port), Split))
+            .WithAnnotation(new EnvExportAnnotation($"{migrator}{prefix}_NAME", ReferenceExpression.Literal(database.DatabaseName), Split))
+            .WithAnnotation(new EnvExportAnnotation($"{migrator}{prefix}_USER", ReferenceExpression.Literal(database.OwnerRole), Split))
+            .WithAnnotation(new EnvExportAnnotation($"{migrator}{prefix}_PASSWORD", database.OwnerPassword, Split));
     }
 
     /// <summary>Exports the URL of one of a resource's endpoints as <c>&lt;prefix&gt;_URL</c> (e.g. <c>LITELLM_URL</c>).</summary>

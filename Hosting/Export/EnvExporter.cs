@@ -18,7 +18,7 @@ internal static class EnvExporter
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var resource in model.Resources)
         {
-            foreach (var export in resource.Annotations.OfType<EnvExportAnnotation>())
+            foreach (var export in resource.Annotations.OfType<EnvExportAnnotation>().Where(e => e.Applies))
             {
                 if (owners.TryGetValue(export.Variable, out var owner))
                 {

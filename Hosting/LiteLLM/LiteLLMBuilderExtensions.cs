@@ -63,6 +63,6 @@ public static class LiteLLMBuilderExtensions
         builder.Resource.Database = database.Resource;
         database.WithMigrations(builder, "LiteLLM's Prisma migrations");
         return builder.WithAnnotation(new ResourceReferenceAnnotation(database.Resource))
-            .WithEnvironment("DATABASE_URL", database.Resource.UriExpression);
+            .WithEnvironment("DATABASE_URL", database.Resource.MigratorUriExpression);
     }
 }

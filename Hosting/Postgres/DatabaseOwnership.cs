@@ -13,13 +13,14 @@ internal static class DatabaseOwnership
             .ToArray();
 
     /// <summary>
-    /// Where <paramref name="consumer"/> holds the owner credentials of <paramref name="database"/>: a reference (<c>WithReference</c>),
-    /// environment variables or arguments whose value is built from the owner's password (its connection string, URI or properties).
+    /// Where <paramref name="consumer"/> holds credentials of <paramref name="database"/>: a reference (<c>WithReference</c>, when
+    /// <paramref name="includeReference"/>), environment variables or arguments whose value is built from one of <paramref name="passwords"/>
+    /// (a connection string, URI or properties).
     /// </summary>
-    public static IReadOnlyList<string> CredentialUses(IResource consumer, PostgresDatabaseResource database)
+    public static IReadOnlyList<string> CredentialUses(IResource consumer, PostgresDatabaseResource database, IReadOnlyList<IValueProvider> passwords, bool includeReference)
     {
         var uses = new List<string>();
-        if (consumer.Annotations.OfType<ResourceReferenceAnnotation>().Any(r => ReferenceEquals(r.Resource, database)))
+        if (includeReference && consumer.Annotations.OfType<ResourceReferenceAnnotation>().Any(r => ReferenceEquals(r.Resource, database)))
         {
             uses.Add("WithReference");
         }
@@ -31,17 +32,21 @@ internal static class DatabaseOwnership
         }
 
         uses.AddRange(environment.EnvironmentVariables
-            .Where(kv => kv.Value is IValueProvider provider && DependsOn(provider, database.OwnerPassword))
+            .Where(kv => kv.Value is IValueProvider provider && passwords.Any(p => DependsOn(provider, p)))
             .Select(kv => kv.Key)
             .Order(StringComparer.Ordinal));
 
         uses.AddRange(consumer.Annotations.OfType<CommandLineArgsAnnotation>()
             .SelectMany(a => a.Args)
             .OfType<IValueProvider>()
-            .Where(provider => DependsOn(provider, database.OwnerPassword))
+            .Where(provider => passwords.Any(p => DependsOn(provider, p)))
             .Select(provider => $"argument {provider.ValueExpression}"));
         return uses;
     }
+
+    /// <summary>Every password of the database: the owner's (migrator's) and, once a migration system is declared, the runtime role's.</summary>
+    public static IReadOnlyList<IValueProvider> PasswordsOf(PostgresDatabaseResource database) =>
+        database.RuntimePassword is { } runtime ? [database.OwnerPassword, runtime] : [database.OwnerPassword];
 
     private static bool DependsOn(IValueProvider value, IValueProvider target) =>
         ReferenceEquals(value, target) || (value is ReferenceExpression expression && expression.ValueProviders.Any(v => DependsOn(v, target)));

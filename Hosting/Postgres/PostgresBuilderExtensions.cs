@@ -61,6 +61,11 @@ public static class PostgresBuilderExtensions
     /// Declares <paramref name="migrator"/> the database's migration system, and so one of its owners. <c>Build()</c> refuses a
     /// database with two migration systems.
     /// </summary>
+    /// <remarks>
+    /// Splits the database's roles: <paramref name="migrator"/> is given the owner (the migrator, <c>&lt;database&gt;_owner</c>) through
+    /// <c>WithReference</c>, every other consumer the runtime role (<c>&lt;database&gt;_user</c>, password parameter
+    /// <c>&lt;name&gt;-runtime-password</c>), and a schema firewall in the database refuses DDL from any role but the migrator.
+    /// </remarks>
     /// <param name="builder">The database.</param>
     /// <param name="migrator">The program that changes the database's schema (e.g. the migration runner).</param>
     /// <param name="system">What kind of migrations it runs, shown in messages; defaults to the resource's name.</param>
@@ -68,6 +73,10 @@ public static class PostgresBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(migrator);
+        var database = builder.Resource;
+
+        // The runtime role every other consumer gets; its password is generated once and kept with the stack's other secrets.
+        database.RuntimePassword ??= builder.ApplicationBuilder.AddParameter($"{database.Name}-runtime-password", new GeneratedParameterDefault()).Resource;
         return builder.WithAnnotation(new DatabaseMigrationsAnnotation(migrator.Resource, system ?? $"migrations run by '{migrator.Resource.Name}'"));
     }
 }

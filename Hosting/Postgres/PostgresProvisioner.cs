@@ -5,10 +5,13 @@ namespace StackModel.Hosting.Postgres;
 
 /// <summary>
 /// Brings a running server to what the model declares, on every start and idempotently: for each database a login role that
-/// owns it, <c>CONNECT</c> revoked from <c>PUBLIC</c> and granted to its owner only; and the stack's identity marker.
-/// A warm start costs two round trips, each one transaction: roles (and which databases exist), then ownership, grants,
-/// the identity marker and the identity read. Only a missing database adds a <c>CREATE DATABASE</c>, which PostgreSQL runs
-/// outside any transaction.
+/// owns it, <c>CONNECT</c> revoked from <c>PUBLIC</c> and granted to its owner only; and the stack's identity marker. A database that
+/// declares its migration system also gets its runtime role (<c>CONNECT</c>) and, inside it, the runtime role's grants and the schema
+/// firewall (<see cref="SchemaFirewall"/>).
+/// A warm start costs two round trips, each one transaction: roles (and which databases exist, with their firewall marker), then
+/// ownership, grants, the identity marker and the identity read. Only a missing database adds a <c>CREATE DATABASE</c>, which
+/// PostgreSQL runs outside any transaction; only a database whose firewall marker is missing or stale (new, recreated, created before
+/// the firewall, or a changed firewall) adds a connection to it that installs the firewall.
 /// </summary>
 internal static class PostgresProvisioner
 {
@@ -94,7 +97,7 @@ internal static class PostgresProvisioner
         ArgumentNullException.ThrowIfNull(superUser);
 
         var existing = await EnsureRolesAsync(superUser, databases, cancellationToken).ConfigureAwait(false);
-        foreach (var (database, _) in databases.Where(d => !existing.Contains(d.Database.DatabaseName)))
+        foreach (var (database, _) in databases.Where(d => !existing.ContainsKey(d.Database.DatabaseName)))
         {
             await ExecuteAsync(superUser, $"CREATE DATABASE {PostgresIdentifiers.Quote(database.DatabaseName)} OWNER {PostgresIdentifiers.Quote(database.OwnerRole)}", cancellationToken).ConfigureAwait(false);
         }
@@ -113,6 +116,10 @@ internal static class PostgresProvisioner
             batch.BatchCommands.Add(new($"ALTER DATABASE {db} OWNER TO {role}"));
             batch.BatchCommands.Add(new($"REVOKE ALL ON DATABASE {db} FROM PUBLIC"));
             batch.BatchCommands.Add(new($"GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {role}"));
+            if (database.HasRuntimeRole)
+            {
+                batch.BatchCommands.Add(new($"GRANT CONNECT ON DATABASE {db} TO {PostgresIdentifiers.Quote(database.RuntimeRole)}"));
+            }
         }
 
         batch.BatchCommands.Add(new($"SELECT datname, oid::bigint FROM pg_database WHERE datname IN ({NameList(databases)})"));
@@ -127,14 +134,48 @@ internal static class PostgresProvisioner
 
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var identity = await ServerIdentity.ReadRowAsync(reader, cancellationToken).ConfigureAwait(false);
+        await reader.DisposeAsync().ConfigureAwait(false);
+
+        foreach (var (database, _) in databases.Where(d => d.Database.HasRuntimeRole && existing.GetValueOrDefault(d.Database.DatabaseName) != SchemaFirewall.Marker(d.Database)))
+        {
+            await InstallFirewallAsync(superUser, database, cancellationToken).ConfigureAwait(false);
+        }
+
         var records = databases
             .Select(d => new DatabaseRecord(d.Database.Name, d.Database.DatabaseName, d.Database.OwnerRole, oidByName.TryGetValue(d.Database.DatabaseName, out var oid) ? oid : null))
             .ToList();
         return (records, identity);
     }
 
-    /// <summary>Creates or updates every owner role (login, current password) in one transaction; returns which databases exist.</summary>
-    private static async Task<HashSet<string>> EnsureRolesAsync(
+    /// <summary>
+    /// Connects to <paramref name="database"/> as the superuser (the same credentials, another database) and installs the runtime
+    /// role's grants and the schema firewall in one transaction, ending with the marker that spares the next start this connection.
+    /// </summary>
+    private static async Task InstallFirewallAsync(NpgsqlConnection superUser, PostgresDatabaseResource database, CancellationToken cancellationToken)
+    {
+        var address = new NpgsqlConnectionStringBuilder(superUser.ConnectionString)
+        {
+            Database = database.DatabaseName,
+            Password = database.Server.SuperUserPassword.Value,
+        };
+        await using var dataSource = CreateAdminDataSource(address.ConnectionString);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var sql in SchemaFirewall.InstallSql(database))
+        {
+            batch.BatchCommands.Add(new(sql));
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Creates or updates every owner and runtime role (login, current password) in one transaction; returns which databases exist,
+    /// each with its firewall marker (null when it has none).
+    /// </summary>
+    private static async Task<Dictionary<string, string?>> EnsureRolesAsync(
         NpgsqlConnection superUser, IReadOnlyList<(PostgresDatabaseResource Database, string OwnerPassword)> databases, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(superUser);
@@ -149,18 +190,33 @@ internal static class PostgresProvisioner
             batch.BatchCommands.Add(new(
                 $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{database.OwnerRole}') THEN CREATE ROLE {role} LOGIN PASSWORD {literal}; " +
                 $"ELSE ALTER ROLE {role} LOGIN PASSWORD {literal}; END IF; END $$"));
+            if (database.HasRuntimeRole)
+            {
+                batch.BatchCommands.Add(new(EnsureLoginRoleSql(database.RuntimeRole, database.RuntimePassword!.Value)));
+            }
         }
 
-        batch.BatchCommands.Add(new($"SELECT datname FROM pg_database WHERE datname IN ({NameList(databases)})"));
+        batch.BatchCommands.Add(new(
+            $"SELECT d.datname, (SELECT substr(c, {SchemaFirewall.MarkerSetting.Length + 2}) FROM unnest(s.setconfig) c WHERE c LIKE '{SchemaFirewall.MarkerSetting}=%') " +
+            $"FROM pg_database d LEFT JOIN pg_db_role_setting s ON s.setdatabase = d.oid AND s.setrole = 0 WHERE d.datname IN ({NameList(databases)})"));
 
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        var names = new Dictionary<string, string?>(StringComparer.Ordinal);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            names.Add(reader.GetString(0));
+            names[reader.GetString(0)] = reader.IsDBNull(1) ? null : reader.GetString(1);
         }
 
         return names;
+    }
+
+    // A login role that can do nothing but log in: no superuser, no CREATEDB, no CREATEROLE, whatever it had before.
+    private static string EnsureLoginRoleSql(string roleName, string password)
+    {
+        var role = PostgresIdentifiers.Quote(roleName);
+        var literal = "'" + password.Replace("'", "''", StringComparison.Ordinal) + "'";
+        return $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{roleName}') THEN CREATE ROLE {role} LOGIN PASSWORD {literal}; " +
+            $"ELSE ALTER ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {literal}; END IF; END $$";
     }
 
     // Database names are validated identifiers (PostgresIdentifiers): lower-case letters, digits and '_' only.

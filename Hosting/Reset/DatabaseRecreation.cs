@@ -15,7 +15,7 @@ internal static class DatabaseRecreation
 {
     public static async Task RecreateAsync(PostgresDatabaseResource database, StackStateStore state, StackRecord record, CancellationToken cancellationToken = default)
     {
-        var ownerConnection = await database.ConnectionStringExpression.GetValueAsync(NetworkContext.Host, cancellationToken).ConfigureAwait(false);
+        var ownerConnection = await database.MigratorConnectionStringExpression.GetValueAsync(NetworkContext.Host, cancellationToken).ConfigureAwait(false);
         await using (var owner = new NpgsqlConnection(ownerConnection))
         {
             await owner.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -35,6 +35,11 @@ internal sealed class ServerLease : IAsyncDisposable
                 $"The stack has not created its cluster yet (no stack record in '{app.StateDirectory}'); start it with dotnet run --project AppHost, then try again.");
         }
 
+        if (app.IsStarted)
+        {
+            return new ServerLease(runner: null); // This very process runs the stack (a test's app, or a verb beside it): use its server.
+        }
+
         try
         {
             app.State.AcquireLock();

@@ -32,7 +32,8 @@ internal static class StackDatabaseReset
         var record = StackRecord.Read(recordPath);
         if (!recreate)
         {
-            var connectionString = await database.ConnectionStringExpression.GetValueAsync(NetworkContext.Host, cancellationToken).ConfigureAwait(false);
+            // As the migrator: the one role the schema firewall lets empty the tables, once the guard has proved the target.
+            var connectionString = await database.MigratorConnectionStringExpression.GetValueAsync(NetworkContext.Host, cancellationToken).ConfigureAwait(false);
             var tables = await DatabaseTruncation.TruncateAsync(connectionString!, record, recordPath, database.Name, cancellationToken).ConfigureAwait(false);
             return new ResetResult(database.Name, Recreated: false, tables, MigrationRunner: null);
         }

@@ -25,7 +25,7 @@ public class AppHostStackTests
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         Assert.Equal("app_dev", reader.GetString(0));
-        Assert.Equal("app_dev_owner", reader.GetString(1));
+        Assert.Equal("app_dev_user", reader.GetString(1)); // the runtime role: consumers other than the migration system never get the migrator
     }
 
     [RequiresPostgresFact]

@@ -42,7 +42,7 @@ public class ContainerRuntimeTests(ITestOutputHelper output)
             await using var reader = await command.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
             Assert.Equal("app_dev", reader.GetString(0));
-            Assert.Equal("app_dev_owner", reader.GetString(1));
+            Assert.Equal("app_dev_user", reader.GetString(1)); // the runtime role; the firewall holds in the container too
             Assert.Equal(5432, reader.GetInt32(2)); // the server's own port inside its container; the host uses the published one
             Assert.True(reader.GetInt64(3) > 0, "the migration runner applied app_dev's migrations");
             Assert.Equal(5432, app.State.ReadRecord()!.ServerPort);
@@ -99,7 +99,7 @@ public class ContainerRuntimeTests(ITestOutputHelper output)
         {
             volume = $"{app.Options.Name}-postgres-data";
             await app.WaitForResourceHealthyAsync("app_dev", ct);
-            var connectionString = await app.GetConnectionStringAsync("app_dev", ct);
+            var connectionString = await app.GetMigratorConnectionStringAsync("app_dev", ct); // schema is the migrator's to create
             await Sql(connectionString, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives')", ct);
 
             await app.Orchestrator.RestartResourceAsync("postgres", ct); // stop, rm -f -v, then a new container on the same volume

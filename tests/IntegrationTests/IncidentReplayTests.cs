@@ -52,7 +52,7 @@ public class IncidentReplayTests
 
         await using var impostor = await ForeignCluster.StartNewAsync(record.HostPort, ct);
         await impostor.CreateDatabaseWithRowsAsync("app_dev", "app_dev_owner", OwnerPassword(app), rows: 25, ct);
-        var modelConnection = await app.GetConnectionStringAsync("app_dev", ct); // the model's own address, now answered by the impostor
+        var modelConnection = await app.GetMigratorConnectionStringAsync("app_dev", ct); // the model's own address, now answered by the impostor
 
         var reset = await Assert.ThrowsAsync<TargetMismatchException>(() => app.ResetDatabaseAsync("app_dev", ct));
         await using (var connection = new NpgsqlConnection(modelConnection))
@@ -96,7 +96,7 @@ public class IncidentReplayTests
     {
         var ct = TestStack.Timeout();
         await using var app = await StartStackAsync(ct);
-        var stackConnection = await app.GetConnectionStringAsync("app_dev", ct);
+        var stackConnection = await app.GetMigratorConnectionStringAsync("app_dev", ct);
         await Sql.ExecuteAsync(stackConnection, "CREATE TABLE replay_rows (id serial PRIMARY KEY, name text); INSERT INTO replay_rows (name) SELECT 'u' || g FROM generate_series(1, 25) g", ct);
         var record = StackRecord.Read(RecordPath(app));
         await app.Orchestrator.StopResourceAsync("postgres", ct);
@@ -125,7 +125,7 @@ public class IncidentReplayTests
     {
         var ct = TestStack.Timeout();
         await using var app = await StartStackAsync(ct);
-        var connection = await app.GetConnectionStringAsync("app_dev", ct);
+        var connection = await app.GetMigratorConnectionStringAsync("app_dev", ct);
         await Sql.ExecuteAsync(connection, DrizzleShapedSchema.Sql, ct);
         await Sql.ExecuteAsync(connection, DrizzleShapedSchema.Rows(100), ct);
         var history = await Sql.ScalarAsync<string>(connection, DrizzleShapedSchema.HistorySql, ct);

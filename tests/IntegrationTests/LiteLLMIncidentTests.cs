@@ -84,7 +84,7 @@ public class LiteLLMIncidentTests(ITestOutputHelper output)
         await app.StartAsync(ct);
         await app.WaitForResourceAsync("migrations", ResourceState.Finished, ct);
         var appDb = await app.GetConnectionStringAsync("app_dev", ct);
-        var litellmDb = await app.GetConnectionStringAsync("litellm_dev", ct);
+        var litellmDb = await app.GetMigratorConnectionStringAsync("litellm_dev", ct); // LiteLLM's own role: the one that may change litellm_dev's schema
         await Catalog.ExecuteAsync(appDb, SeedSql, ct);
         await Catalog.ExecuteAsync(litellmDb, "CREATE TABLE public.planted_by_test (id int)", ct);
         var tablesBefore = await Catalog.TablesAsync(appDb, ct);
@@ -114,7 +114,7 @@ public class LiteLLMIncidentTests(ITestOutputHelper output)
 
         var error = await Assert.ThrowsAsync<DistributedApplicationException>(() => builder.BuildAsync(ct));
 
-        Assert.Contains("Resource 'litellm' is given the owner credentials of database 'app_dev' (DATABASE_URL)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Resource 'litellm' is given the credentials of database 'app_dev' (DATABASE_URL)", error.Message, StringComparison.Ordinal);
     }
 
     [RequiresPostgresFact]

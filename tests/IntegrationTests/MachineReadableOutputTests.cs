@@ -27,7 +27,7 @@ public class MachineReadableOutputTests
         Assert.True(exitCode == 0, $"exit {exitCode}{Environment.NewLine}stdout:{stdout}{Environment.NewLine}stderr:{stderr}");
         using var document = JsonDocument.Parse(stdout); // the whole of stdout: any log line before or after fails here
         var root = document.RootElement;
-        Assert.StartsWith("postgresql://app_dev_owner:", root.GetProperty("DATABASE_URL").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("postgresql://app_dev_user:", root.GetProperty("DATABASE_URL").GetString(), StringComparison.Ordinal);
         Assert.Equal("app_dev", root.GetProperty("DB_NAME").GetString());
         Assert.Equal("litellm_dev", root.GetProperty("LITELLM_DB_NAME").GetString());
         Assert.StartsWith("http://127.0.0.1:", root.GetProperty("LITELLM_URL").GetString(), StringComparison.Ordinal);

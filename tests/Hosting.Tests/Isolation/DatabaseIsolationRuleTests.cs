@@ -27,7 +27,7 @@ public class DatabaseIsolationRuleTests
 
         var error = Assert.Throws<DistributedApplicationException>(() => model.Builder.Build());
 
-        Assert.Contains("Resource 'litellm' is given the owner credentials of database 'app_dev' (DATABASE_URL)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Resource 'litellm' is given the credentials of database 'app_dev' (DATABASE_URL)", error.Message, StringComparison.Ordinal);
         Assert.Contains("belongs to 'migrations'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Fix:", error.Message, StringComparison.Ordinal);
     }
@@ -41,7 +41,7 @@ public class DatabaseIsolationRuleTests
 
         var error = Assert.Throws<DistributedApplicationException>(() => model.Builder.Build());
 
-        Assert.Contains("Resource 'reset-script' is given the owner credentials of database 'app_dev' (WithReference, APP_DEV_PASSWORD, APP_DEV_URI, ConnectionStrings__app_dev)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Resource 'reset-script' is given the credentials of database 'app_dev' (WithReference, APP_DEV_PASSWORD, APP_DEV_URI, ConnectionStrings__app_dev)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class DatabaseIsolationRuleTests
 
         var error = Assert.Throws<DistributedApplicationException>(() => model.Builder.Build());
 
-        Assert.Contains("Resource 'psql' is given the owner credentials of database 'app_dev' (argument", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Resource 'psql' asks for the migrator credentials of database 'app_dev' (role 'app_dev_owner': argument", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public class DatabaseIsolationRuleTests
 
         var error = Assert.Throws<DistributedApplicationException>(() => model.Builder.Build());
 
-        Assert.Contains("Resource 'migrations' is given the owner credentials of database 'litellm_dev'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Resource 'migrations' is given the credentials of database 'litellm_dev'", error.Message, StringComparison.Ordinal);
         Assert.Contains("belongs to 'litellm'", error.Message, StringComparison.Ordinal);
     }
 

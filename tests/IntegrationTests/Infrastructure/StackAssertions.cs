@@ -8,16 +8,20 @@ namespace StackModel.IntegrationTests.Infrastructure;
 /// <summary>Checks shared by the process-runtime and container-runtime versions of a test.</summary>
 internal static class StackAssertions
 {
-    /// <summary>Each database's owner credentials, aimed at the other database, are refused by PostgreSQL (42501).</summary>
+    /// <summary>Each database's credentials, its runtime role's and its migrator's alike, aimed at the other database, are refused by PostgreSQL (42501).</summary>
     public static async Task EachOwnerIsRefusedByTheOtherDatabaseAsync(DistributedApplication app, CancellationToken ct)
     {
         await app.WaitForResourceHealthyAsync("litellm_dev", ct);
         await app.WaitForResourceHealthyAsync("app_dev", ct);
 
-        var litellm = new NpgsqlConnectionStringBuilder(await app.GetConnectionStringAsync("litellm_dev", ct)) { Database = "app_dev", Pooling = false };
-        var appDev = new NpgsqlConnectionStringBuilder(await app.GetConnectionStringAsync("app_dev", ct)) { Database = "litellm_dev", Pooling = false };
+        var crossings = new List<NpgsqlConnectionStringBuilder>();
+        foreach (var (database, other) in new[] { ("litellm_dev", "app_dev"), ("app_dev", "litellm_dev") })
+        {
+            crossings.Add(new NpgsqlConnectionStringBuilder(await app.GetConnectionStringAsync(database, ct)) { Database = other, Pooling = false });
+            crossings.Add(new NpgsqlConnectionStringBuilder(await app.GetMigratorConnectionStringAsync(database, ct)) { Database = other, Pooling = false });
+        }
 
-        foreach (var crossed in new[] { litellm, appDev })
+        foreach (var crossed in crossings)
         {
             await using var connection = new NpgsqlConnection(crossed.ConnectionString);
             var error = await Assert.ThrowsAsync<PostgresException>(() => connection.OpenAsync(ct));

@@ -1,10 +1,10 @@
 using Npgsql;
 using StackModel.Hosting;
 using StackModel.Hosting.ApplicationModel;
-using StackModel.Hosting.Reset;
 using StackModel.Hosting.Export;
 using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Postgres;
+using StackModel.Hosting.Reset;
 using StackModel.Hosting.Testing;
 using StackModel.IntegrationTests.Infrastructure;
 
@@ -143,8 +143,11 @@ public class SchemaFirewallTests
         var userInfo = url.UserInfo.Split(':');
         var connection = new NpgsqlConnectionStringBuilder
         {
-            Host = url.Host, Port = url.Port, Database = url.AbsolutePath.Trim('/'),
-            Username = Uri.UnescapeDataString(userInfo[0]), Password = Uri.UnescapeDataString(userInfo[1]),
+            Host = url.Host,
+            Port = url.Port,
+            Database = url.AbsolutePath.Trim('/'),
+            Username = Uri.UnescapeDataString(userInfo[0]),
+            Password = Uri.UnescapeDataString(userInfo[1]),
         }.ConnectionString;
         await Sql.ExecuteAsync(connection, "INSERT INTO users (email) SELECT 'user' || g || '@example.com' FROM generate_series(1, 40) g", ct);
 

@@ -11,7 +11,7 @@ public class MigratorRoleTests
     [Fact]
     public void A_consumer_asking_for_the_migrator_without_being_the_migration_system_is_refused_at_build_time_with_the_fix()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path);
         var api = model.Builder.AddExecutable("api", "api", ".").WithEnvironment("DATABASE_URL", model.AppDb.Resource.MigratorUriExpression);
         model.AppDb.WithOwner(api);
@@ -27,7 +27,7 @@ public class MigratorRoleTests
     [Fact]
     public async Task WithReference_hands_the_migration_system_the_migrator_and_every_other_consumer_the_runtime_role_whatever_the_order()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path);
         var api = model.Builder.AddExecutable("api", "api", ".").WithReference(model.AppDb);
         model.AppDb.WithOwner(api);
@@ -47,7 +47,7 @@ public class MigratorRoleTests
     [Fact]
     public async Task The_exported_environment_gives_the_runtime_role_as_DATABASE_URL_and_the_migrator_as_MIGRATIONS_DATABASE_URL_both_secret()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var builder = new DistributedApplicationBuilder([$"--Stack:StateDirectory={state.Path}"], appHostAssembly: null);
         var appDb = builder.AddPostgres("postgres", port: 15432).AddDatabase("app_dev").WithEnvExport("DB", urlVariable: "DATABASE_URL");
         var runner = builder.AddExecutable("migrations", "runner", ".").WithReference(appDb);
@@ -72,7 +72,7 @@ public class MigratorRoleTests
     [Fact]
     public async Task A_database_without_a_migration_system_keeps_one_role_and_exports_no_migrator_variables()
     {
-        using var state = new TempStateDirectory();
+        using var state = new TempDirectory("stackmodel-model-test-");
         var builder = new DistributedApplicationBuilder([$"--Stack:StateDirectory={state.Path}"], appHostAssembly: null);
         var scratch = builder.AddPostgres("postgres", port: 15432).AddDatabase("scratch").WithEnvExport("SCRATCH");
         await using var app = builder.Build();

@@ -119,7 +119,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         state.EnsureCreated();
         ParameterResolver.Resolve(Model.Resources.OfType<ParameterResource>(), Configuration, state,
             [.. Model.Resources.OfType<ParameterResource>().Where(p => p.GeneratedDefault is { KeptByCluster: true })]);
-        TargetGuardEnvironment.SetRecordPaths(Model, state);
+        Postgres.TargetGuardEnvironment.SetRecordPaths(Model, state);
         _state = state;
     }
 

@@ -85,7 +85,7 @@ public static class ResourceBuilderExtensions
                 c.EnvironmentVariables[$"{prefix}_{key}"] = value;
             }
 
-            State.TargetGuardEnvironment.Add(c, resource, name);
+            Postgres.TargetGuardEnvironment.Add(c, resource, name);
         }));
     }
 

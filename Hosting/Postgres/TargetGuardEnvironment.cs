@@ -1,8 +1,8 @@
 using StackModel.Hosting.ApplicationModel;
-using StackModel.Hosting.Postgres;
+using StackModel.Hosting.State;
 using StackModel.ServiceDefaults.Guard;
 
-namespace StackModel.Hosting.State;
+namespace StackModel.Hosting.Postgres;
 
 /// <summary>
 /// What a project given a database learns about the stack's record, so it can prove its target before changing anything

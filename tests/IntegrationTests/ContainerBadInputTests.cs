@@ -62,56 +62,52 @@ public class ContainerBadInputTests
     [RequiresContainerEngineFact(NeedsPostgresImage = false)]
     public async Task An_image_that_is_not_present_locally_fails_at_once_with_how_to_build_it_when_the_pull_policy_is_never()
     {
-        var ct = TestStack.Timeout();
-        await using var builder = DistributedApplicationTestingBuilder.Create("--Stack:PullPolicy=never");
-        var image = $"127.0.0.1:1/stackmodel-absent/ghost-{Guid.NewGuid():N}";
-        builder.AddContainer("ghost", image, "1").WithHttpEndpoint(port: 1, targetPort: 8080);
-        string stackName;
-        await using (var app = await builder.BuildAsync(ct))
-        {
-            stackName = app.Options.Name;
-            await app.StartAsync(ct);
+        var (image, reason, log) = await StartAbsentImageAsync("never", TestStack.Timeout());
 
-            var snapshot = await app.ResourceNotifications.WaitForResourceAsync("ghost", s => s.IsTerminal, ct);
-
-            Assert.Equal(ResourceState.FailedToStart, snapshot.State);
-            Assert.Contains($"Image '{image}:1' of 'ghost' is not present locally, and Stack:PullPolicy=never forbids pulling it", snapshot.Reason, StringComparison.Ordinal);
-            Assert.Contains("eng/containers/", snapshot.Reason, StringComparison.Ordinal);
-            Assert.Contains("Stack:PullPolicy=missing", snapshot.Reason, StringComparison.Ordinal);
-            Assert.DoesNotContain(app.ResourceLogs.GetLines("ghost", 200), l => l.Text.StartsWith("Pulling image", StringComparison.Ordinal));
-        }
-
-        Assert.Empty(await ContainerMachine.LeftoversAsync(stackName));
+        Assert.Contains($"Image '{image}:1' of 'ghost' is not present locally, and Stack:PullPolicy=never forbids pulling it", reason, StringComparison.Ordinal);
+        Assert.Contains("eng/containers/", reason, StringComparison.Ordinal);
+        Assert.Contains("Stack:PullPolicy=missing", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(log, l => l.StartsWith("Pulling image", StringComparison.Ordinal));
     }
 
     [RequiresContainerEngineFact(NeedsPostgresImage = false)]
     public async Task An_image_that_is_not_present_locally_and_cannot_be_pulled_fails_with_the_engines_own_error_and_how_to_build_it()
     {
-        var ct = TestStack.Timeout();
-        await using var builder = DistributedApplicationTestingBuilder.Create("--Stack:PullPolicy=missing");
-        // A registry address where nothing listens: the pull fails at once, the same way on Docker and Podman.
+        var (image, reason, log) = await StartAbsentImageAsync("missing", TestStack.Timeout());
+
+        Assert.Matches($@"Image '{Regex.Escape(image)}:1' of 'ghost' is not present locally, and '(docker|podman) pull {Regex.Escape(image)}:1' failed: .*127\.0\.0\.1:1", reason);
+        Assert.Contains("connection refused", reason, StringComparison.OrdinalIgnoreCase); // the engine's own words
+        Assert.Contains("could not be reached from this machine", reason, StringComparison.Ordinal);
+        Assert.Contains("eng/containers/", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("these machines", reason, StringComparison.Ordinal);
+        Assert.Contains(log, l => l.StartsWith($"Pulling image {image}:1", StringComparison.Ordinal));
+        Assert.Contains(log, l => l.StartsWith($"Pulling image {image}:1 failed:", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Starts a container resource whose image is absent under <paramref name="pullPolicy"/>, from a registry address where nothing
+    /// listens (a pull fails at once, the same way on Docker and Podman); returns its failure reason and log, and checks nothing is left.
+    /// </summary>
+    private static async Task<(string Image, string Reason, string[] Log)> StartAbsentImageAsync(string pullPolicy, CancellationToken ct)
+    {
+        await using var builder = DistributedApplicationTestingBuilder.Create($"--Stack:PullPolicy={pullPolicy}");
         var image = $"127.0.0.1:1/stackmodel-absent/ghost-{Guid.NewGuid():N}";
         builder.AddContainer("ghost", image, "1").WithHttpEndpoint(port: 1, targetPort: 8080);
         string stackName;
+        string reason;
+        string[] log;
         await using (var app = await builder.BuildAsync(ct))
         {
             stackName = app.Options.Name;
             await app.StartAsync(ct);
-
             var snapshot = await app.ResourceNotifications.WaitForResourceAsync("ghost", s => s.IsTerminal, ct);
-
             Assert.Equal(ResourceState.FailedToStart, snapshot.State);
-            Assert.Matches($@"Image '{Regex.Escape(image)}:1' of 'ghost' is not present locally, and '(docker|podman) pull {Regex.Escape(image)}:1' failed: .*127\.0\.0\.1:1", snapshot.Reason);
-            Assert.Contains("connection refused", snapshot.Reason, StringComparison.OrdinalIgnoreCase); // the engine's own words
-            Assert.Contains("could not be reached from this machine", snapshot.Reason, StringComparison.Ordinal);
-            Assert.Contains("eng/containers/", snapshot.Reason, StringComparison.Ordinal);
-            Assert.DoesNotContain("these machines", snapshot.Reason, StringComparison.Ordinal);
-            var log = app.ResourceLogs.GetLines("ghost", 200).Select(l => l.Text).ToArray();
-            Assert.Contains(log, l => l.StartsWith($"Pulling image {image}:1", StringComparison.Ordinal));
-            Assert.Contains(log, l => l.StartsWith($"Pulling image {image}:1 failed:", StringComparison.Ordinal));
+            reason = snapshot.Reason ?? string.Empty;
+            log = [.. app.ResourceLogs.GetLines("ghost", 200).Select(l => l.Text)];
         }
 
         Assert.Empty(await ContainerMachine.LeftoversAsync(stackName));
+        return (image, reason, log);
     }
 
     [RequiresContainerEngineFact]

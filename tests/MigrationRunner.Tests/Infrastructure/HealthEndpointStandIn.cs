@@ -60,8 +60,17 @@ public sealed class HealthEndpointStandIn : IAsyncDisposable
             var healthy = Interlocked.Increment(ref _requests) > _unhealthyAnswers;
             context.Response.StatusCode = healthy ? 200 : 503;
             var body = healthy ? "\"I'm alive!\""u8.ToArray() : _unhealthyBody;
-            await context.Response.OutputStream.WriteAsync(body);
-            context.Response.Close();
+            try
+            {
+                await context.Response.OutputStream.WriteAsync(body);
+                context.Response.Close();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
+            {
+                // The runner gave up on this probe (its deadline passed, or it exited) while the answer was being written, as a
+                // client of LiteLLM may: LiteLLM goes on serving, and so does the stand-in.
+                context.Response.Abort();
+            }
         }
     }
 }

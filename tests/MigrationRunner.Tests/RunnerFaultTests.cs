@@ -29,21 +29,16 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
         const long tmpfsSize = 160 * MiB;
         const long leftFree = 8 * MiB;
         using var folder = new MigrationFolderBuilder()
-            .Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer PRIMARY KEY, \"email\" text NOT NULL);")
+            .Add(UsersMigration.Tag, UsersMigration.Sql)
             .Add("0001_orders", "CREATE TABLE \"orders\" (\"id\" integer PRIMARY KEY, \"user_id\" integer);")
             .Add(
                 "0002_ledger_archive",
                 "CREATE TABLE \"ledger_archive\" (\"id\" integer, \"payload\" text);",
                 // About 18 MiB of rows: more than the 8 MiB left free, well inside one WAL segment's worth of log for the 8 MiB that fit.
                 "INSERT INTO \"ledger_archive\" SELECT g, repeat(md5(g::text), 30) FROM generate_series(1, 16000) AS g;");
-        using var firstOnly = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer PRIMARY KEY, \"email\" text NOT NULL);");
+        using var firstOnly = new MigrationFolderBuilder().Add(UsersMigration.Tag, UsersMigration.Sql);
         await using var cluster = await TmpfsCluster.StartAsync(tmpfsSize, "app_dev", timeout.Token);
-        var environment = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings__app_dev"] = cluster.ConnectionString("app_dev"),
-            ["Migrations__ExpectedDatabase"] = "app_dev",
-            ["Migrations__ExpectedServerPort"] = cluster.Port.ToString(CultureInfo.InvariantCulture),
-        };
+        var environment = RunnerEnvironment(cluster);
 
         // The history holds one applied migration before the disk fills.
         var setup = await RunnerProcess.RunAsync(With(environment, "Migrations__Path", firstOnly.Path), timeout.Token);
@@ -103,23 +98,18 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
         const long tmpfsSize = 160 * MiB;
         const long leftFree = 12 * MiB; // less than one 16 MiB WAL segment
         using var folder = new MigrationFolderBuilder()
-            .Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer PRIMARY KEY, \"email\" text NOT NULL);")
+            .Add(UsersMigration.Tag, UsersMigration.Sql)
             .Add("0001_orders", "CREATE TABLE \"orders\" (\"id\" integer PRIMARY KEY, \"user_id\" integer);")
             .Add(
                 "0002_ledger_archive",
                 "CREATE TABLE \"ledger_archive\" (\"id\" integer, \"payload\" text);",
                 // 128 MiB of write-ahead log and hardly a new data page: more WAL than the segments PostgreSQL keeps for reuse, so it must create one.
                 "SELECT pg_logical_emit_message(true, 'backfill', repeat('x', 1048576)) FROM generate_series(1, 128);");
-        using var firstOnly = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer PRIMARY KEY, \"email\" text NOT NULL);");
+        using var firstOnly = new MigrationFolderBuilder().Add(UsersMigration.Tag, UsersMigration.Sql);
         // The WAL writer's background flushes paused, so that the backend serving the runner is the one that meets the full
         // disk and answers with the error (53100); when the WAL writer meets it first, the runner gets 57P02 instead.
         await using var cluster = await TmpfsCluster.StartAsync(tmpfsSize, "app_dev", timeout.Token, "wal_writer_delay=10000");
-        var environment = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings__app_dev"] = cluster.ConnectionString("app_dev"),
-            ["Migrations__ExpectedDatabase"] = "app_dev",
-            ["Migrations__ExpectedServerPort"] = cluster.Port.ToString(CultureInfo.InvariantCulture),
-        };
+        var environment = RunnerEnvironment(cluster);
         var setup = await RunnerProcess.RunAsync(With(environment, "Migrations__Path", firstOnly.Path), timeout.Token);
         Assert.True(setup.ExitCode == 0, setup.ToString());
         var historyBefore = await HistoryAsync(cluster, timeout.Token);
@@ -356,4 +346,15 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
         probe.Start();
         return ((IPEndPoint)probe.LocalEndpoint).Port; // nothing listens there once the probe stops
     }
+
+    /// <summary>The first migration of the disk-full tests' folders, applied alone before the disk fills.</summary>
+    private static readonly (string Tag, string Sql) UsersMigration = ("0000_users", "CREATE TABLE \"users\" (\"id\" integer PRIMARY KEY, \"email\" text NOT NULL);");
+
+    /// <summary>The runner's environment for app_dev on a cluster the test made, with its target stated.</summary>
+    private static Dictionary<string, string?> RunnerEnvironment(TmpfsCluster cluster) => new()
+    {
+        ["ConnectionStrings__app_dev"] = cluster.ConnectionString("app_dev"),
+        ["Migrations__ExpectedDatabase"] = "app_dev",
+        ["Migrations__ExpectedServerPort"] = cluster.Port.ToString(CultureInfo.InvariantCulture),
+    };
 }

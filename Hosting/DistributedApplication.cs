@@ -117,8 +117,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private void PrepareOn(StackStateStore state)
     {
         state.EnsureCreated();
-        ParameterResolver.Resolve(Model.Resources.OfType<ParameterResource>(), Configuration, state,
-            [.. Model.Resources.OfType<ParameterResource>().Where(p => p.GeneratedDefault is { KeptByCluster: true })]);
+        ParameterResolver.Resolve(Model.Resources.OfType<ParameterResource>(), Configuration, state);
         Postgres.TargetGuardEnvironment.SetRecordPaths(Model, state);
         _state = state;
     }

@@ -6,11 +6,10 @@ namespace StackModel.Hosting.State;
 /// <summary>Gives every parameter its value: configuration <c>Parameters:&lt;name&gt;</c> first, then the stored or newly generated value.</summary>
 internal static class ParameterResolver
 {
-    /// <param name="parameters">The model's parameters.</param>
+    /// <param name="parameters">The model's parameters; one whose generated default is kept by the cluster (a superuser password) is never generated anew for an existing cluster.</param>
     /// <param name="configuration">Where configured values come from.</param>
     /// <param name="state">Where generated values are kept.</param>
-    /// <param name="keptByCluster">Generated parameters an existing cluster was created with (superuser passwords): never generated anew for it.</param>
-    public static void Resolve(IEnumerable<ParameterResource> parameters, IConfiguration configuration, StackStateStore state, IReadOnlyCollection<ParameterResource> keptByCluster)
+    public static void Resolve(IEnumerable<ParameterResource> parameters, IConfiguration configuration, StackStateStore state)
     {
         var all = parameters.ToArray();
         var hasCluster = state.HasCluster;
@@ -29,7 +28,7 @@ internal static class ParameterResolver
             }
             else if (parameter.GeneratedDefault is { } generated)
             {
-                if (hasCluster && keptByCluster.Contains(parameter) && string.IsNullOrEmpty(state.TryGetSecret(parameter.Name)))
+                if (hasCluster && generated.KeptByCluster && string.IsNullOrEmpty(state.TryGetSecret(parameter.Name)))
                 {
                     throw Lost(state, $"its secrets file '{state.SecretsPath}' holds no '{parameter.Name}', the password the cluster was created with", [parameter]);
                 }

@@ -18,6 +18,7 @@ internal static class LogEvents
     public const int PostgresProcessStarted = 1101;
     public const int StalePostgresProcessStopped = 1102;
     public const int ClusterDataOutsideStateFolder = 1103;
+    public const int TestClusterWithoutDurability = 1104;
 
     // Containers: the engine, the stack's containers, PostgreSQL in a container.
     public const int ContainerEngineFound = 1200;

@@ -53,6 +53,13 @@ public sealed class StackOptions
     /// </summary>
     public string? ClusterTemplateDirectory { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether a test stack's PostgreSQL process runs without durability (<c>fsync=off</c>, <c>synchronous_commit=off</c>,
+    /// <c>full_page_writes=off</c>): its data is thrown away with the test stack, so a crash can cost nothing worth keeping. Only the testing
+    /// builder sets it (<c>Stack:TestCluster=true</c>); the server's log says so on every start. Default: <see langword="false"/>.
+    /// </summary>
+    public bool TestCluster { get; set; }
+
     /// <summary>Gets or sets a value indicating whether the AppHost writes <c>.env.stack</c> at the repository root on start. Default: <see langword="true"/>.</summary>
     public bool WriteEnvFile { get; set; } = true;
 }

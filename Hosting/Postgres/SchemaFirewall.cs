@@ -26,6 +26,16 @@ internal static class SchemaFirewall
         return [.. statements, $"ALTER DATABASE {PostgresIdentifiers.Quote(database.DatabaseName)} SET {MarkerSetting} = '{Digest(statements)}'"];
     }
 
+    /// <summary>
+    /// The statements of <see cref="InstallSql"/> without the marker: what a copy of the database made under another name (a test
+    /// template) needs inside it. The marker is a setting of the database itself, which a copy does not inherit.
+    /// </summary>
+    public static IReadOnlyList<string> InDatabaseSql(PostgresDatabaseResource database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        return Statements(database);
+    }
+
     /// <summary>The marker value for <paramref name="database"/>: a digest of its install SQL, so a changed firewall is installed again.</summary>
     public static string Marker(PostgresDatabaseResource database) => Digest(Statements(database));
 

@@ -75,6 +75,15 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
             args.AddRange(["-c", "recovery_init_sync_method=syncfs"]);
         }
 
+        if (options.TestCluster)
+        {
+            // A test stack's cluster lives and dies with its temporary state folder: nothing in it is worth a disk flush.
+            // Measured with benchmarks/TestDatabaseBenchmark (README, "Testing your app").
+            args.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+            LogTestCluster(logger, request.ResourceName);
+            request.Log("A test cluster: PostgreSQL runs with fsync=off, synchronous_commit=off, full_page_writes=off (its data is thrown away with the test stack; never used for the developer's own stack).", false);
+        }
+
         var (program, wrapped) = user.Wrap(binaries.Postgres, args);
         var child = ChildProcess.Start(program, wrapped, root, new Dictionary<string, string?>(), request.Log);
         LogServerStarted(logger, request.ResourceName, child.Id, data);
@@ -213,6 +222,9 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
 
     [LoggerMessage(EventId = LogEvents.ClusterDataOutsideStateFolder, Level = LogLevel.Information, Message = "PostgreSQL '{ResourceName}' keeps its data in {DataDirectory}, outside the state folder: {Reason}")]
     private static partial void LogDataOutside(ILogger logger, string resourceName, string dataDirectory, string reason);
+
+    [LoggerMessage(EventId = LogEvents.TestClusterWithoutDurability, Level = LogLevel.Information, Message = "PostgreSQL '{ResourceName}' is a test cluster: it runs with fsync=off, synchronous_commit=off, full_page_writes=off")]
+    private static partial void LogTestCluster(ILogger logger, string resourceName);
 
     [LoggerMessage(EventId = LogEvents.StalePostgresProcessStopped, Level = LogLevel.Warning, Message = "Stopping the PostgreSQL server of '{ResourceName}' left running by an earlier AppHost (pid {ProcessId}, {DataDirectory})")]
     private static partial void LogStaleServer(ILogger logger, string resourceName, int processId, string dataDirectory);

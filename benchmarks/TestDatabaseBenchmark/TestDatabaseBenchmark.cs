@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+using StackModel.Hosting;
+using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.Postgres;
+using StackModel.Hosting.Testing;
+
+namespace StackModel.Benchmarks;
+
+/// <summary>
+/// Measures per-test databases on test stacks of the real AppHost, in one run, and prints figures and ratios:
+/// the time to get a migrated clone (median, p95), cold (no pool; WAL_LOG and FILE_COPY) and pooled, with the app schema (db/migrations)
+/// and with 200 generated migrations; 200 tests each with its own database next to the same 200 tests on one shared database reset between
+/// them; all of it with the test cluster's durability off (the default) and on; and the testing builder's create -> started -> disposed.
+/// Usage: dotnet run -c Release --project benchmarks/TestDatabaseBenchmark [-- samples [tests]]
+/// </summary>
+internal static class TestDatabaseBenchmark
+{
+    private const string TestBody =
+        """
+        WITH u AS (INSERT INTO users (email) VALUES ('ada@example.com') RETURNING id),
+             a AS (INSERT INTO billing_accounts (owner_user_id, name) SELECT id, 'main' FROM u RETURNING id)
+        INSERT INTO credit_ledger (billing_account_id, amount_cents, reason, idempotency_key) SELECT a.id, g, 'seed', 'k' || g FROM a, generate_series(1, 10) g;
+        SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM billing_accounts) + (SELECT count(*) FROM credit_ledger);
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        var samples = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;
+        var tests = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+        var ct = timeout.Token;
+        var generated = Directory.CreateTempSubdirectory("stackmodel-bench-migrations-").FullName;
+        try
+        {
+            await GenerateAsync(generated, 200, ct);
+            Console.WriteLine($"Per-test databases, {samples} samples per figure, {tests} tests per suite; {Environment.ProcessorCount} cores; load average at start: {LoadAverage()}");
+            Console.WriteLine();
+
+            var results = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var durable in new[] { false, true })
+            {
+                var mode = durable ? "durable" : "durability off";
+                Console.WriteLine($"== test cluster {(durable ? "with fsync, synchronous_commit and full_page_writes on (--Stack:TestCluster=false)" : "with fsync=off, synchronous_commit=off, full_page_writes=off (the testing builder's default)")}");
+                await using (var app = await StartAsync(durable, migrations: null, ct))
+                {
+                    var build = Stopwatch.StartNew();
+                    var template = await app.PrepareTestDatabasesAsync("app_dev", ct);
+                    Console.WriteLine($"app schema (db/migrations): template '{template}' ready in {build.Elapsed.TotalMilliseconds:0} ms (the real migration runner, once per migrations content)");
+                    foreach (var strategy in new[] { TestDatabaseCloneStrategy.WalLog, TestDatabaseCloneStrategy.FileCopy })
+                    {
+                        var cold = await ColdAsync(app, strategy, samples, ct);
+                        results[$"{mode} cold {strategy}"] = Median(cold);
+                        Print($"  cold clone, {strategy}", cold);
+                    }
+
+                    var handOut = await PooledHandOutAsync(app, samples, ct);
+                    results[$"{mode} pooled"] = Median(handOut);
+                    Print("  pooled hand-out (pool full)", handOut);
+
+                    var (isolated, isolatedHandOuts) = await IsolatedSuiteAsync(app, tests, ct);
+                    results[$"{mode} isolated"] = isolated;
+                    Print($"  hand-out during the {tests} isolated tests", isolatedHandOuts);
+                    var shared = await SharedSuiteAsync(app, tests, ct);
+                    results[$"{mode} shared"] = shared;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {tests} tests, each its own database (pooled): {isolated:0.00} s total; the same {tests} tests on one shared app_dev with ResetDatabaseAsync between them: {shared:0.00} s; ratio isolated/shared {isolated / shared:0.00} (goal: isolated <= 10 s)"));
+                }
+
+                await using (var app = await StartAsync(durable, migrations: generated, ct))
+                {
+                    var build = Stopwatch.StartNew();
+                    var template = await app.PrepareTestDatabasesAsync("app_dev", ct);
+                    Console.WriteLine($"200 generated migrations: template '{template}' ready in {build.Elapsed.TotalMilliseconds:0} ms");
+                    foreach (var strategy in new[] { TestDatabaseCloneStrategy.WalLog, TestDatabaseCloneStrategy.FileCopy })
+                    {
+                        var cold = await ColdAsync(app, strategy, samples, ct);
+                        results[$"{mode} 200 cold {strategy}"] = Median(cold);
+                        Print($"  cold clone, {strategy}", cold);
+                    }
+
+                    var handOut = await PooledHandOutAsync(app, samples, ct);
+                    Print("  pooled hand-out (pool full)", handOut);
+                }
+
+                Console.WriteLine();
+            }
+
+            Console.WriteLine("== ratios");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  FILE_COPY / WAL_LOG cold median, app schema: {results["durability off cold FileCopy"] / results["durability off cold WalLog"]:0.00} (durability off), {results["durable cold FileCopy"] / results["durable cold WalLog"]:0.00} (durable)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  FILE_COPY / WAL_LOG cold median, 200 migrations: {results["durability off 200 cold FileCopy"] / results["durability off 200 cold WalLog"]:0.00} (durability off), {results["durable 200 cold FileCopy"] / results["durable 200 cold WalLog"]:0.00} (durable)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  durable / durability off: cold WAL_LOG {results["durable cold WalLog"] / results["durability off cold WalLog"]:0.00}, cold FILE_COPY {results["durable cold FileCopy"] / results["durability off cold FileCopy"]:0.00}, {tests} isolated tests {results["durable isolated"] / results["durability off isolated"]:0.00}, {tests} shared tests {results["durable shared"] / results["durability off shared"]:0.00}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  cold clone / pooled hand-out (durability off): {results["durability off cold WalLog"] / results["durability off pooled"]:0.0}"));
+            Console.WriteLine();
+
+            var builder = new List<double>();
+            for (var i = -1; i < 5; i++)
+            {
+                var seconds = await TestingBuilderAsync(ct);
+                if (i >= 0)
+                {
+                    builder.Add(seconds * 1000);
+                }
+            }
+
+            Print("testing builder create -> started -> disposed (PostgreSQL-only stack, as benchmarks/StackModel.Benchmarks.Startup; goal <= 1000 ms, issue 16)", builder);
+            Console.WriteLine($"load average at the end (1, 5, 15 min): {LoadAverage()}");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(generated, recursive: true);
+        }
+    }
+
+    private static async Task<DistributedApplication> StartAsync(bool durable, string? migrations, CancellationToken ct)
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<global::Program>(
+            ["--LiteLLM:Runtime=off", $"--Stack:TestCluster={(!durable).ToString().ToLowerInvariant()}"], ct);
+        if (migrations is not null)
+        {
+            builder.Resources.Single(r => r.Name == "migrations").Annotations.Add(new EnvironmentCallbackAnnotation(c => c.EnvironmentVariables["Migrations__Path"] = migrations));
+        }
+
+        var app = await builder.BuildAsync(ct);
+        await app.StartAsync(ct);
+        await app.WaitForResourceHealthyAsync("app_dev", ct);
+        return app;
+    }
+
+    /// <summary>Clones on demand (no pool): the time CreateTestDatabaseAsync takes; each database dropped before the next is asked for.</summary>
+    private static async Task<List<double>> ColdAsync(DistributedApplication app, TestDatabaseCloneStrategy strategy, int samples, CancellationToken ct)
+    {
+        var database = app.Model.Resources.OfType<PostgresDatabaseResource>().Single(d => d.Name == "app_dev");
+        await using var factory = await TestDatabaseFactory.CreateAsync(app, database, new TestDatabaseOptions { PoolSize = 0, Strategy = strategy }, ct);
+        var times = new List<double>();
+        for (var i = -3; i < samples; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var db = await factory.CreateAsync(ct);
+            watch.Stop();
+            await db.DisposeAsync();
+            await factory.WhenDroppedAsync(ct);
+            if (i >= 0)
+            {
+                times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        return times;
+    }
+
+    /// <summary>Hand-outs from a full pool: the pool is let fill up before each one is asked for.</summary>
+    private static async Task<List<double>> PooledHandOutAsync(DistributedApplication app, int samples, CancellationToken ct)
+    {
+        var database = app.Model.Resources.OfType<PostgresDatabaseResource>().Single(d => d.Name == "app_dev");
+        await using var factory = await TestDatabaseFactory.CreateAsync(app, database, new TestDatabaseOptions(), ct);
+        var times = new List<double>();
+        for (var i = -3; i < samples; i++)
+        {
+            while (factory.Ready < factory.PoolSize)
+            {
+                await Task.Delay(5, ct);
+            }
+
+            await factory.WhenDroppedAsync(ct);
+            var watch = Stopwatch.StartNew();
+            var db = await factory.CreateAsync(ct);
+            watch.Stop();
+            await db.DisposeAsync();
+            if (i >= 0)
+            {
+                times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        return times;
+    }
+
+    /// <summary>N tests one after another, each with a database of its own (the public API, default pool), each writing and reading rows.</summary>
+    private static async Task<(double Seconds, List<double> HandOuts)> IsolatedSuiteAsync(DistributedApplication app, int tests, CancellationToken ct)
+    {
+        var handOuts = new List<double>();
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < tests; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await using var db = await app.CreateTestDatabaseAsync("app_dev", ct);
+            handOuts.Add(watch.Elapsed.TotalMilliseconds);
+            await RunTestBodyAsync(db.DataSource, ct);
+        }
+
+        return (total.Elapsed.TotalSeconds, handOuts);
+    }
+
+    /// <summary>The same N tests on the stack's app_dev, emptied with ResetDatabaseAsync after each.</summary>
+    private static async Task<double> SharedSuiteAsync(DistributedApplication app, int tests, CancellationToken ct)
+    {
+        await app.WaitForResourceAsync("migrations", Hosting.Orchestration.ResourceState.Finished, ct);
+        await using var dataSource = NpgsqlDataSource.Create(await app.GetConnectionStringAsync("app_dev", ct));
+        await app.ResetDatabaseAsync("app_dev", ct);
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < tests; i++)
+        {
+            await RunTestBodyAsync(dataSource, ct);
+            await app.ResetDatabaseAsync("app_dev", ct);
+        }
+
+        return total.Elapsed.TotalSeconds;
+    }
+
+    private static async Task RunTestBodyAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand(TestBody);
+        var rows = (long)(await command.ExecuteScalarAsync(ct))!;
+        if (rows != 12)
+        {
+            throw new InvalidOperationException($"A test saw {rows} rows instead of its own 12: its database was not its own.");
+        }
+    }
+
+    private static async Task<double> TestingBuilderAsync(CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        await using (var builder = DistributedApplicationTestingBuilder.Create())
+        {
+            var postgres = builder.AddPostgres("postgres", port: 1);
+            postgres.AddDatabase("app_dev");
+            postgres.AddDatabase("litellm_dev");
+            await using var app = await builder.BuildAsync(ct);
+            await app.StartAsync(ct);
+            await app.WaitForResourceHealthyAsync("app_dev", ct);
+            await app.WaitForResourceHealthyAsync("litellm_dev", ct);
+        }
+
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task GenerateAsync(string folder, int count, CancellationToken ct)
+    {
+        var script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../migrations/generate.sh"));
+        if (!File.Exists(script))
+        {
+            script = Path.GetFullPath("benchmarks/migrations/generate.sh");
+        }
+
+        using var process = Process.Start(new ProcessStartInfo("bash", [script, folder, count.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardError = true })!;
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{script} failed: {await process.StandardError.ReadToEndAsync(ct)}");
+        }
+    }
+
+    private static void Print(string label, List<double> milliseconds)
+    {
+        var sorted = milliseconds.Order().ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{label}: median {Percentile(sorted, 0.5):0.0} ms, p95 {Percentile(sorted, 0.95):0.0} ms (min {sorted[0]:0.0}, max {sorted[^1]:0.0}, n = {sorted.Count})"));
+    }
+
+    private static double Median(List<double> values) => Percentile(values.Order().ToList(), 0.5);
+
+    private static double Percentile(List<double> sorted, double p) => sorted[(int)Math.Clamp(Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+}

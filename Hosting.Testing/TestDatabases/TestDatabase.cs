@@ -19,6 +19,7 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         _factory = factory;
         Clone = clone;
+        _dataSource = clone.DataSource;
         ConnectionString = connectionString;
         MigratorConnectionString = migratorConnectionString;
     }

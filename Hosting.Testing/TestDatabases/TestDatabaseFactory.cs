@@ -23,6 +23,9 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     /// <summary>The first key of the advisory locks that mark a run alive: "SMTR" in ASCII.</summary>
     public const int RunLockNamespace = 0x534D_5452;
 
+    /// <summary>How many disposed databases may wait for their drop while the pool refills (bounds the disk they hold).</summary>
+    private const int DropBacklog = 16;
+
     private readonly DistributedApplication _app;
     private readonly NpgsqlDataSource _admin;
     private readonly NpgsqlConnection _alive;
@@ -137,12 +140,7 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     }
 
     /// <summary>Queues the drop of a disposed test database.</summary>
-    public void Drop(TestDatabase database)
-    {
-        NpgsqlConnection.ClearPool(new NpgsqlConnection(database.ConnectionString));
-        NpgsqlConnection.ClearPool(new NpgsqlConnection(database.MigratorConnectionString));
-        QueueDrop(database.DatabaseName);
-    }
+    public void Drop(TestDatabase database) => QueueDrop(database.DatabaseName);
 
     /// <summary>Waits until every queued drop is done (the benchmark measures clones without drops running beside them).</summary>
     internal async Task WhenDroppedAsync(CancellationToken cancellationToken = default)
@@ -195,6 +193,11 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
         await _filler.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         while (_pool.Reader.TryRead(out var unused))
         {
+            if (unused.DataSource is not null)
+            {
+                await unused.DataSource.DisposeAsync().ConfigureAwait(false);
+            }
+
             QueueDrop(unused.Name);
         }
 
@@ -294,8 +297,24 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
             while (await _pool.Writer.WaitToWriteAsync(token).ConfigureAwait(false))
             {
                 var clone = await CloneAsync(token).ConfigureAwait(false);
-                if (!_pool.Writer.TryWrite(clone))
+                var dataSource = NpgsqlDataSource.Create(WithDatabase(_runtimeConnectionString, clone.Name));
+                try
                 {
+                    // The first connection, opened and put back idle: the test finds it ready in the data source.
+                    await using (await dataSource.OpenConnectionAsync(token).ConfigureAwait(false))
+                    {
+                    }
+                }
+                catch
+                {
+                    await dataSource.DisposeAsync().ConfigureAwait(false);
+                    QueueDrop(clone.Name);
+                    throw;
+                }
+
+                if (!_pool.Writer.TryWrite(clone with { DataSource = dataSource }))
+                {
+                    await dataSource.DisposeAsync().ConfigureAwait(false);
                     QueueDrop(clone.Name);
                 }
             }
@@ -315,6 +334,13 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     {
         await foreach (var name in _drops.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            // Refilling the pool comes first (a test may be waiting for it); a drop, which makes PostgreSQL 15 checkpoint, waits
+            // until the pool is full, the backlog grows long, or the stack stops.
+            while (PoolSize > 0 && Ready < PoolSize && PoolFault is null && Volatile.Read(ref _pendingDrops) < DropBacklog && !_stopping.IsCancellationRequested)
+            {
+                await Task.Delay(5, CancellationToken.None).ConfigureAwait(false);
+            }
+
             try
             {
                 await using var connection = await _admin.OpenConnectionAsync().ConfigureAwait(false);

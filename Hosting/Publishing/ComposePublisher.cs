@@ -308,7 +308,9 @@ internal sealed class ComposePublisher(DistributedApplicationModel model, IConfi
             service.Build = (Relative(output, buildContext), Path.GetRelativePath(buildContext, dockerfile).Replace('\\', '/'));
         }
 
-        var migrated = model.Resources.OfType<PostgresDatabaseResource>()
+        // A project that is a database's migration system (the runner): its guard's expectations, and it runs once.
+        // A container that is one (LiteLLM and its Prisma migrations) is a long-running service with its own checks.
+        var migrated = resource is not ProjectResource ? [] : model.Resources.OfType<PostgresDatabaseResource>()
             .Where(d => d.Annotations.OfType<DatabaseMigrationsAnnotation>().Any(m => ReferenceEquals(m.Migrator, resource)))
             .ToList();
         var context = NetworkContext.ContainerNetwork;

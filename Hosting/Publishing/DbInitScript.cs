@@ -23,7 +23,7 @@ internal static class DbInitScript
     public static string Sql(string header, IReadOnlyList<(PostgresDatabaseResource Database, string OwnerVariable, string? RuntimeVariable)> databases)
     {
         var sql = new StringBuilder(header);
-        sql.Append("\\set ON_ERROR_STOP on\n\n-- Roles: created when missing, given the .env's passwords on every run.\nBEGIN;\n");
+        sql.Append("\\set ON_ERROR_STOP on\n\\o /dev/null\n\n-- Roles: created when missing, given the .env's passwords on every run.\nBEGIN;\n");
         Statement(sql, ProvisioningSql.RevokeMaintenanceDatabase);
         foreach (var (database, owner, runtime) in databases)
         {
@@ -65,6 +65,7 @@ internal static class DbInitScript
             sql.Append("COMMIT;\n");
         }
 
+        sql.Append("\n\\o\n\\echo 'db-init: ").Append(string.Join(", ", databases.Select(d => d.Database.DatabaseName))).Append(" provisioned'\n");
         return sql.ToString();
     }
 

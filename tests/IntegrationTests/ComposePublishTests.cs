@@ -92,7 +92,7 @@ public class ComposePublishTests(ITestOutputHelper output)
 
             // The runtime role reads and writes rows, and cannot change the schema (the firewall).
             var runtime = $"Host=127.0.0.1;Port={postgresPort};Username=app_dev_user;Password={env["APP_DEV_RUNTIME_PASSWORD"]};Database=app_dev;Pooling=false";
-            await Sql.ExecuteAsync(runtime, "INSERT INTO billing_accounts (owner_user_id, name) VALUES (gen_random_uuid(), 'kept across down and up')", ct);
+            await Sql.ExecuteAsync(runtime, "INSERT INTO users (email) VALUES ('kept-across-down-and-up@example.test')", ct);
             var ddl = await Assert.ThrowsAsync<PostgresException>(() => Sql.ExecuteAsync(runtime, "CREATE TABLE sneaky (v int)", ct));
             Assert.Equal("42501", ddl.SqlState);
 
@@ -105,7 +105,7 @@ public class ComposePublishTests(ITestOutputHelper output)
             Assert.Equal(0, (await WaitForExitAsync(project, "migrations", ct)).GetProperty("State").GetProperty("ExitCode").GetInt32());
             Assert.Equal(ids, await ContainerIdsAsync(project, ct));
             Assert.Equal(journalEntries, await Sql.ScalarAsync<long>(superuser, "SELECT count(*) FROM drizzle.__drizzle_migrations", ct));
-            Assert.Equal(1L, await Sql.ScalarAsync<long>(superuser, "SELECT count(*) FROM billing_accounts", ct));
+            Assert.Equal(1L, await Sql.ScalarAsync<long>(superuser, "SELECT count(*) FROM users", ct));
             var logs = await DockerCompose.ComposeAsync(dir, project, ct, "logs", "--no-color", "migrations");
             Assert.Contains($"0 migration(s) applied", logs.Stdout, StringComparison.Ordinal);
 
@@ -114,7 +114,7 @@ public class ComposePublishTests(ITestOutputHelper output)
             Assert.Equal(0, (await DockerCompose.DockerAsync(ct, "volume", "inspect", $"{project}_postgres-data")).ExitCode);
             await UpAsync(dir, project, ct);
             Assert.Equal(0, (await WaitForExitAsync(project, "migrations", ct)).GetProperty("State").GetProperty("ExitCode").GetInt32());
-            Assert.Equal("kept across down and up", await Sql.ScalarAsync<string>(superuser, "SELECT name FROM billing_accounts", ct));
+            Assert.Equal("kept-across-down-and-up@example.test", await Sql.ScalarAsync<string>(superuser, "SELECT email FROM users", ct));
             Assert.Equal(0, (await DockerCompose.ComposeAsync(dir, project, ct, "down", "-v")).ExitCode);
             Assert.NotEqual(0, (await DockerCompose.DockerAsync(ct, "volume", "inspect", $"{project}_postgres-data")).ExitCode);
         }

@@ -39,9 +39,22 @@ docker-compose -p "$project" up -d >/dev/null 2>&1
 t3=$(ms)
 wait_runner
 t4=$(ms)
+# Where the first up's time went: each container's start and end, relative to the start of `up`.
+timeline=""
+for service in postgres db-init litellm migrations; do
+    id="$(docker-compose -p "$project" ps -q "$service")"
+    started="$(date -d "$(docker inspect -f '{{.State.StartedAt}}' "$id")" +%s%3N)"
+    finished="$(docker inspect -f '{{.State.FinishedAt}}' "$id")"
+    healthy="$(docker inspect -f '{{if .State.Health}}{{range .State.Health.Log}}{{if eq .ExitCode 0}}{{.End}}|{{end}}{{end}}{{end}}' "$id" | cut -d'|' -f1)"
+    line="  $service: started +$((started - t2)) ms"
+    [[ -n "$healthy" ]] && line+=", healthy by +$(($(date -d "${healthy% UTC}" +%s%3N) - t2)) ms"
+    [[ "$finished" != 0001-* ]] && line+=", exited +$(($(date -d "$finished" +%s%3N) - t2)) ms"
+    timeline+="$line"$'\n'
+done
 docker-compose -p "$project" up -d >/dev/null 2>&1
 wait_runner
 t5=$(ms)
 printf 'publish compose: %d ms (process), verb %s\n' $((t1 - t0)) "${verb#in }"
 printf 'first up -d returned: %d ms; runner finished (migrated): %d ms after up began\n' $((t3 - t2)) $((t4 - t2))
+printf 'first up, timeline:\n%s' "$timeline"
 printf 'second up -d to runner finished (nothing applied): %d ms\n' $((t5 - t4))

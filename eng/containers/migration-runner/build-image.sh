@@ -3,7 +3,7 @@
 # this machine's .NET (no registry needed), cached by content hash like every image here. The image `publish compose`
 # runs for the `migrations` service. (Users with registry access may build the same from ./Dockerfile instead.)
 #
-# It publishes the runner (`dotnet publish`, Release) and looks at the output:
+# It asks MSBuild for the runner's PublishAot, publishes (`dotnet publish`, Release) and looks at the output:
 #   - StackModel.MigrationRunner.dll present (framework-dependent, today): the image is dotnet-app/build-image.sh's, on
 #     the shared .NET runtime layer (entrypoint `dotnet /app/StackModel.MigrationRunner.dll`);
 #   - only the native executable (NativeAOT): the image is the .NET dependencies layer (Debian minbase with ICU, OpenSSL,
@@ -28,8 +28,15 @@ ASSEMBLY="StackModel.MigrationRunner"
 work="$(mktemp -d /tmp/stackmodel-runner-image.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
+# PublishAot decides the output's form; asking MSBuild costs seconds, a publish that is then thrown away a minute on a cold machine.
+aot="$(dotnet msbuild "$PROJECT" -nologo -getProperty:PublishAot -p:Configuration="$CONFIGURATION" 2>/dev/null || true)"
+if [[ "$aot" != true ]]; then
+    log "PublishAot is not true: framework-dependent, building on the shared .NET runtime layer"
+    exec bash "$here/../dotnet-app/build-image.sh" "$PROJECT" "$IMAGE"
+fi
+
 out="$work/app"
-log "dotnet publish $PROJECT ($CONFIGURATION) ..."
+log "dotnet publish $PROJECT ($CONFIGURATION, NativeAOT) ..."
 t0=$SECONDS
 if ! dotnet publish "$PROJECT" -nologo -c "$CONFIGURATION" -o "$out" >"$work/publish.log" 2>&1; then
     tail -30 "$work/publish.log" >&2
@@ -38,7 +45,8 @@ fi
 log "published in $((SECONDS - t0)) s ($(du -sh "$out" | cut -f1))"
 
 if [[ -f "$out/$ASSEMBLY.dll" ]]; then
-    log "framework-dependent output: building on the shared .NET runtime layer"
+    # PublishAot=true without the AOT toolchain may fall back to a framework-dependent build: image that instead.
+    log "the output is framework-dependent after all: building on the shared .NET runtime layer"
     exec bash "$here/../dotnet-app/build-image.sh" "$PROJECT" "$IMAGE"
 fi
 

@@ -4,6 +4,7 @@ using StackModel.Hosting.Dashboard;
 using StackModel.Hosting.Export;
 using StackModel.Hosting.LiteLLM;
 using StackModel.Hosting.Postgres;
+using StackModel.Hosting.Publishing;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -32,7 +33,8 @@ var migrations = builder.AddProject<Projects.MigrationRunner>("migrations")
     .WithEnvironment("Migrations__Path", Path.GetFullPath("../db/migrations", builder.AppHostDirectory))
     .WithEnvironment("Migrations__WaitForHealthUrl", litellm.Resource.HealthCheckUrl)
     .WaitFor(appDb)
-    .WaitFor(litellm);
+    .WaitFor(litellm)
+    .WithPublishImage("localhost/stackmodel/migration-runner:dev", dockerfile: "../eng/containers/migration-runner/Dockerfile"); // publish compose
 appDb.WithMigrations(migrations, "Drizzle migrations");
 
 builder.Build().Run();

@@ -9,6 +9,6 @@ internal static class Verbs
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(console);
-        return [EnvVerb.Create(app, console), ResetVerb.Create(app, console), RestartVerb.Create(app, console)];
+        return [EnvVerb.Create(app, console), ResetVerb.Create(app, console), RestartVerb.Create(app, console), PublishVerb.Create(app, console)];
     }
 }

@@ -22,7 +22,7 @@ public static class LiteLLMBuilderExtensions
     /// <para>Environment: <c>LITELLM_MASTER_KEY</c> and <c>LITELLM_SALT_KEY</c> from secret parameters <c>&lt;name&gt;-master-key</c> and
     /// <c>&lt;name&gt;-salt-key</c> (generated once with the prefix <c>sk-</c>, kept in the state folder; the salt key never changes),
     /// <c>STORE_MODEL_IN_DB=True</c>; arguments <c>--config &lt;file&gt; --port &lt;port&gt;</c>; health <c>GET /health/liveliness</c>.
-    /// Image <c>ghcr.io/berriai/litellm</c>, tag pinned in one place.</para>
+    /// Image <c>ghcr.io/berriai/litellm</c>, tag pinned in one place; configuration <c>LiteLLM:Image</c> (<c>&lt;image&gt;:&lt;tag&gt;</c>) replaces it.</para>
     /// </remarks>
     public static IResourceBuilder<LiteLLMResource> AddLiteLLM(this IDistributedApplicationBuilder builder, string name, int port, string configFile = "litellm/config.yaml")
     {
@@ -31,6 +31,14 @@ public static class LiteLLMBuilderExtensions
         var masterKey = builder.AddParameter($"{name}-master-key", new GeneratedParameterDefault { Prefix = "sk-" });
         var saltKey = builder.AddParameter($"{name}-salt-key", new GeneratedParameterDefault { Prefix = "sk-" });
         var resource = new LiteLLMResource(name, masterKey.Resource, saltKey.Resource, Path.GetFullPath(configFile, builder.AppHostDirectory));
+        if (builder.Configuration[$"{ConfigurationSection}:Image"] is { Length: > 0 } image)
+        {
+            // Another image of the same proxy (a mirror, or a stand-in on a machine that reaches no registry), for the AppHost and publish alike.
+            var (repository, tag) = SplitImage(image.Trim());
+            resource.Image = repository;
+            resource.Tag = tag;
+        }
+
         var litellm = builder.AddResource(resource)
             .WithHttpEndpoint(port, LiteLLMResource.DefaultTargetPort, LiteLLMResource.PrimaryEndpointName)
             .WithBindMount(configFile, LiteLLMResource.ContainerConfigPath, isReadOnly: true)
@@ -43,6 +51,18 @@ public static class LiteLLMBuilderExtensions
 
         // The port it listens on where it runs: the target port in a container; the host port for a host process, which has no port mapping.
         return litellm.WithArgs("--config", new LiteLLMConfigFile(resource), "--port", resource.PrimaryEndpoint.Property(EndpointProperty.Port));
+    }
+
+    private static (string Repository, string Tag) SplitImage(string image)
+    {
+        var colon = image.LastIndexOf(':');
+        if (colon <= image.LastIndexOf('/') || colon == image.Length - 1)
+        {
+            throw new DistributedApplicationException(
+                $"{ConfigurationSection}:Image is '{image}', which has no tag. Expected <image>:<tag> with a pinned tag, e.g. {LiteLLMContainerImageTags.Image}:{LiteLLMContainerImageTags.Tag}; or remove the setting.");
+        }
+
+        return (image[..colon], image[(colon + 1)..]);
     }
 
     /// <summary>

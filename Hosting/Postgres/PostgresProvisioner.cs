@@ -12,6 +12,8 @@ namespace StackModel.Hosting.Postgres;
 /// ownership, grants, the identity marker and the identity read. Only a missing database adds a <c>CREATE DATABASE</c>, which
 /// PostgreSQL runs outside any transaction; only a database whose firewall marker is missing or stale (new, recreated, created before
 /// the firewall, or a changed firewall) adds a connection to it that installs the firewall.
+/// The statements are <see cref="ProvisioningSql"/>'s and <see cref="SchemaFirewall"/>'s, which <c>publish compose</c> writes into its
+/// <c>db-init</c> script too.
 /// </summary>
 internal static class PostgresProvisioner
 {
@@ -99,27 +101,19 @@ internal static class PostgresProvisioner
         var existing = await EnsureRolesAsync(superUser, databases, cancellationToken).ConfigureAwait(false);
         foreach (var (database, _) in databases.Where(d => !existing.ContainsKey(d.Database.DatabaseName)))
         {
-            await ExecuteAsync(superUser, $"CREATE DATABASE {PostgresIdentifiers.Quote(database.DatabaseName)} OWNER {PostgresIdentifiers.Quote(database.OwnerRole)}", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(superUser, ProvisioningSql.CreateDatabase(database), cancellationToken).ConfigureAwait(false);
         }
 
         await using var batch = new NpgsqlBatch(superUser);
         foreach (var name in databases.Select(d => d.Database.DatabaseName).Prepend("postgres"))
         {
             // A per-database setting: any role connected there reads it with current_setting('stackmodel.stack_id').
-            batch.BatchCommands.Add(new($"ALTER DATABASE {PostgresIdentifiers.Quote(name)} SET stackmodel.stack_id = '{stackId}'"));
+            batch.BatchCommands.Add(new(ProvisioningSql.MarkStack(name, ProvisioningSql.Literal(stackId))));
         }
 
-        foreach (var (database, _) in databases)
+        foreach (var sql in databases.SelectMany(d => ProvisioningSql.Grants(d.Database)))
         {
-            var db = PostgresIdentifiers.Quote(database.DatabaseName);
-            var role = PostgresIdentifiers.Quote(database.OwnerRole);
-            batch.BatchCommands.Add(new($"ALTER DATABASE {db} OWNER TO {role}"));
-            batch.BatchCommands.Add(new($"REVOKE ALL ON DATABASE {db} FROM PUBLIC"));
-            batch.BatchCommands.Add(new($"GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {role}"));
-            if (database.HasRuntimeRole)
-            {
-                batch.BatchCommands.Add(new($"GRANT CONNECT ON DATABASE {db} TO {PostgresIdentifiers.Quote(database.RuntimeRole)}"));
-            }
+            batch.BatchCommands.Add(new(sql));
         }
 
         batch.BatchCommands.Add(new($"SELECT datname, oid::bigint FROM pg_database WHERE datname IN ({NameList(databases)})"));
@@ -182,17 +176,13 @@ internal static class PostgresProvisioner
 
         // A crash right after this session loses at most what the next start writes again: commits need not wait for the disk.
         batch.BatchCommands.Add(new("SET synchronous_commit = off"));
-        batch.BatchCommands.Add(new("REVOKE CONNECT ON DATABASE postgres FROM PUBLIC"));
+        batch.BatchCommands.Add(new(ProvisioningSql.RevokeMaintenanceDatabase));
         foreach (var (database, password) in databases)
         {
-            var role = PostgresIdentifiers.Quote(database.OwnerRole);
-            var literal = "'" + password.Replace("'", "''", StringComparison.Ordinal) + "'";
-            batch.BatchCommands.Add(new(
-                $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{database.OwnerRole}') THEN CREATE ROLE {role} LOGIN PASSWORD {literal}; " +
-                $"ELSE ALTER ROLE {role} LOGIN PASSWORD {literal}; END IF; END $$"));
-            if (database.HasRuntimeRole)
+            var runtimePassword = database.HasRuntimeRole ? ProvisioningSql.Literal(database.RuntimePassword!.Value) : null;
+            foreach (var sql in ProvisioningSql.Roles(database, ProvisioningSql.Literal(password), runtimePassword))
             {
-                batch.BatchCommands.Add(new(EnsureLoginRoleSql(database.RuntimeRole, database.RuntimePassword!.Value)));
+                batch.BatchCommands.Add(new(sql));
             }
         }
 
@@ -208,15 +198,6 @@ internal static class PostgresProvisioner
         }
 
         return names;
-    }
-
-    // A login role that can do nothing but log in: no superuser, no CREATEDB, no CREATEROLE, whatever it had before.
-    private static string EnsureLoginRoleSql(string roleName, string password)
-    {
-        var role = PostgresIdentifiers.Quote(roleName);
-        var literal = "'" + password.Replace("'", "''", StringComparison.Ordinal) + "'";
-        return $"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{roleName}') THEN CREATE ROLE {role} LOGIN PASSWORD {literal}; " +
-            $"ELSE ALTER ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {literal}; END IF; END $$";
     }
 
     // Database names are validated identifiers (PostgresIdentifiers): lower-case letters, digits and '_' only.

@@ -8,7 +8,7 @@ namespace StackModel.MigrationRunner.Configuration;
 /// <remarks>
 /// Keys: <c>Migrations:ConnectionName</c> (default <c>app_dev</c>; the connection string is <c>ConnectionStrings:&lt;name&gt;</c>),
 /// <c>Migrations:Path</c> (required), <c>Migrations:WaitForHealthUrl</c> (optional), <c>Migrations:WaitTimeout</c>
-/// (seconds or <c>hh:mm:ss</c>, default 120 s), <c>Migrations:ExpectedDatabase</c> and <c>Migrations:ExpectedServerPort</c> (optional).
+/// (seconds or <c>hh:mm:ss</c>, default 120 s), <c>Migrations:ExpectedDatabase</c>, <c>Migrations:ExpectedServerPort</c> and <c>Migrations:ExpectedRole</c> (optional).
 /// </remarks>
 internal sealed record MigrationRunnerOptions(
     string ConnectionName,
@@ -23,6 +23,7 @@ internal sealed record MigrationRunnerOptions(
     public const string WaitTimeoutKey = "Migrations:WaitTimeout";
     public const string ExpectedDatabaseKey = "Migrations:ExpectedDatabase";
     public const string ExpectedServerPortKey = "Migrations:ExpectedServerPort";
+    public const string ExpectedRoleKey = "Migrations:ExpectedRole";
     public const string DefaultConnectionName = "app_dev";
 
     /// <summary>The default of <c>Migrations:WaitTimeout</c>.</summary>
@@ -53,7 +54,8 @@ internal sealed record MigrationRunnerOptions(
             ReadTimeout(configuration[WaitTimeoutKey]),
             new MigrationTarget(
                 string.IsNullOrWhiteSpace(configuration[ExpectedDatabaseKey]) ? null : configuration[ExpectedDatabaseKey],
-                ReadPort(configuration[ExpectedServerPortKey])));
+                ReadPort(configuration[ExpectedServerPortKey]),
+                string.IsNullOrWhiteSpace(configuration[ExpectedRoleKey]) ? null : configuration[ExpectedRoleKey]));
     }
 
     private static Uri? ReadHealthUrl(string? value)

@@ -6,8 +6,9 @@ namespace StackModel.MigrationRunner.Database;
 /// </summary>
 /// <param name="Database">Expected <c>current_database()</c>, or <see langword="null"/> when not given.</param>
 /// <param name="ServerPort">Expected <c>inet_server_port()</c>, or <see langword="null"/> when not given.</param>
-internal sealed record MigrationTarget(string? Database, int? ServerPort)
+/// <param name="Role">Expected <c>current_user</c> (a compose file gives the migrator role), or <see langword="null"/> when not given.</param>
+internal sealed record MigrationTarget(string? Database, int? ServerPort, string? Role = null)
 {
     /// <summary>Gets a value indicating whether the configuration gave anything to verify.</summary>
-    public bool IsSpecified => Database is not null || ServerPort is not null;
+    public bool IsSpecified => Database is not null || ServerPort is not null || Role is not null;
 }

@@ -14,7 +14,7 @@ namespace StackModel.MigrationRunner.Database;
 /// </summary>
 internal sealed class TargetVerifier(MigrationTarget expected, StackGuardTarget stackGuard, ILogger logger)
 {
-    private const string Sql = "SELECT current_database(), inet_server_port()";
+    private const string Sql = "SELECT current_database(), inet_server_port(), current_user";
 
     /// <summary>Throws <see cref="MigrationException"/> (<see cref="MigrationExitCode.TargetMismatch"/>) when the connection reached another target.</summary>
     public async Task VerifyAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
@@ -22,12 +22,14 @@ internal sealed class TargetVerifier(MigrationTarget expected, StackGuardTarget 
         ArgumentNullException.ThrowIfNull(connection);
         string database;
         int? port;
+        string role;
         await using (var command = new NpgsqlCommand(Sql, connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             await reader.ReadAsync(cancellationToken);
             database = reader.GetString(0);
             port = reader.IsDBNull(1) ? null : reader.GetInt32(1);
+            role = reader.GetString(2);
         }
 
         var actualPort = port?.ToString(CultureInfo.InvariantCulture) ?? "none (unix socket)";
@@ -50,6 +52,14 @@ internal sealed class TargetVerifier(MigrationTarget expected, StackGuardTarget 
 
         var databaseMatches = expected.Database is null || string.Equals(expected.Database, database, StringComparison.Ordinal);
         var portMatches = expected.ServerPort is null || expected.ServerPort == port;
+        if (expected.Role is not null && !string.Equals(expected.Role, role, StringComparison.Ordinal))
+        {
+            throw new MigrationException(
+                MigrationExitCode.TargetMismatch,
+                $"Refusing to migrate: the connection logged in as role \"{role}\", but the stack expects its migrator role \"{expected.Role}\" (Migrations:ExpectedRole). " +
+                "Nothing was changed. Fix: the connection string carries another role's credentials; use the migrator's (MIGRATIONS_DATABASE_URL, or the compose file's ConnectionStrings).");
+        }
+
         if (!databaseMatches || !portMatches)
         {
             throw new MigrationException(
@@ -61,5 +71,9 @@ internal sealed class TargetVerifier(MigrationTarget expected, StackGuardTarget 
         }
 
         logger.TargetVerified(database, actualPort);
+        if (!StackTargetGuard.IsConfigured(stackGuard.Configuration))
+        {
+            logger.ClusterIdentityNotVerified(role);
+        }
     }
 }

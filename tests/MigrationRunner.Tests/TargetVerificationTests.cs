@@ -25,6 +25,28 @@ public sealed class TargetVerificationTests(PostgresServerFixture server)
     }
 
     [PostgresFact]
+    public async Task A_connection_as_another_role_than_the_expected_migrator_is_refused_and_the_right_one_is_checked_and_said_so()
+    {
+        using var timeout = RunnerTimeouts.ForTest();
+        using var folder = new MigrationFolderBuilder().Add("0000_users", "CREATE TABLE \"users\" (\"id\" integer);");
+        var database = await server.CreateDatabaseAsync(timeout.Token);
+        var environment = database.RunnerEnvironment(folder.Path);
+        environment["Migrations__ExpectedDatabase"] = database.Name;
+        environment["Migrations__ExpectedRole"] = "app_dev_owner"; // what publish compose sets; the test connects as another role
+
+        var refused = await RunnerProcess.RunAsync(environment, timeout.Token);
+
+        Assert.True(refused.ExitCode == (int)MigrationExitCode.TargetMismatch, refused.ToString());
+        Assert.Contains("expects its migrator role \"app_dev_owner\"", refused.Output, StringComparison.Ordinal);
+        Assert.Empty(await database.RelationsAsync(timeout.Token));
+
+        environment["Migrations__ExpectedRole"] = new Npgsql.NpgsqlConnectionStringBuilder(environment["ConnectionStrings__app_dev"]).Username;
+        var connected = await RunnerProcess.RunAsync(environment, timeout.Token);
+        Assert.True(connected.ExitCode == 0, connected.ToString());
+        Assert.Contains("not checked: the cluster's identity", connected.Output, StringComparison.Ordinal);
+    }
+
+    [PostgresFact]
     public async Task A_connection_to_a_server_on_another_port_is_refused_with_expected_and_actual_ports()
     {
         using var timeout = RunnerTimeouts.ForTest();

@@ -50,8 +50,9 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// Adds OpenTelemetry logging, metrics (runtime and <see cref="HttpClient"/>) and tracing
-    /// (<see cref="HttpClient"/>, Npgsql and the application's own <c>ActivitySource</c>), and the OTLP
+    /// Adds OpenTelemetry logging, metrics (runtime, <see cref="HttpClient"/>, Npgsql and the application's own
+    /// <c>Meter</c>) and tracing (<see cref="HttpClient"/>, Npgsql and the application's own <c>ActivitySource</c>; both
+    /// named like the application, i.e. its entry assembly), and the OTLP
     /// exporter when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
     /// </summary>
     /// <typeparam name="TBuilder">The kind of host application builder.</typeparam>
@@ -70,8 +71,10 @@ public static class ServiceDefaultsExtensions
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
+                .AddMeter(builder.Environment.ApplicationName)
                 .AddRuntimeInstrumentation()
-                .AddHttpClientInstrumentation())
+                .AddHttpClientInstrumentation()
+                .AddNpgsqlInstrumentation())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddHttpClientInstrumentation()

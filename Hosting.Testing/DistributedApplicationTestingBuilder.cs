@@ -186,6 +186,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         settings.Configuration["Stack:WriteEnvFile"] = "false";
         settings.Configuration["Dashboard:Enabled"] = "false";
         settings.Configuration["Dashboard:Port"] = "0";
+        settings.Configuration["Dashboard:OtlpPort"] = "0";
         settings.Configuration["Stack:ClusterTemplateDirectory"] = ClusterTemplateCache;
         settings.ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning);
     }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Orchestration;
+using StackModel.Hosting.Telemetry;
 
 namespace StackModel.Hosting.Dashboard;
 
@@ -37,6 +38,10 @@ internal sealed partial class DashboardApi(DashboardContext context, DashboardTo
         routes.MapPost("/api/resources/{name}/environment/{variable}/reveal", RevealAsync);
         routes.MapGet("/api/resources/{name}/logs", StreamLogsAsync);
         routes.MapPost("/api/resources/{name}/{action}", ActAsync);
+        if (context.Telemetry is { } telemetry)
+        {
+            new TelemetryApi(telemetry, shutdown).Map(routes);
+        }
     }
 
     private IResult Login(HttpContext http, string? t)

@@ -30,6 +30,9 @@ internal sealed partial class DashboardApi(DashboardContext context, DashboardTo
         routes.MapGet("/login", Login);
         routes.MapGet("/favicon.ico", () => Results.Text(Favicon, "image/svg+xml"));
         routes.MapGet("/", () => Asset("index.html"));
+        routes.MapGet("/structuredlogs", () => Asset("structuredlogs.html"));
+        routes.MapGet("/traces", () => Asset("traces.html"));
+        routes.MapGet("/metrics", () => Asset("metrics.html"));
         routes.MapGet("/assets/{file}", (string file) => Asset(file));
         routes.MapGet("/api/resources", () => Results.Json(ResourceViews.Build(context), ServerSentEvents.Json));
         routes.MapGet("/api/resources/stream", StreamResourcesAsync);

@@ -153,6 +153,10 @@ public sealed class DistributedApplication : IAsyncDisposable
         _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ContainerStack>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
         _control = ControlServer.TryStart(State.Directory, _orchestrator, ResourceNotifications, Options.StartupTimeout, Services.GetRequiredService<ILogger<ControlServer>>());
         _dashboard = await DashboardServer.StartIfEnabledAsync(this, cancellationToken).ConfigureAwait(false);
+        if (_dashboard?.Otlp is { IsRunning: true } otlp)
+        {
+            new Telemetry.OtlpEnvironment(otlp, Services.GetRequiredService<ContainerStack>(), Services.GetRequiredService<ILoggerFactory>().CreateLogger("StackModel.Telemetry")).Apply(Model);
+        }
         try
         {
             // A corrupt stack record stops the start before anything runs (read meanwhile on another thread, see PreloadRecord).

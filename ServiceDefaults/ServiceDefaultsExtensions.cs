@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -83,6 +84,13 @@ public static class ServiceDefaultsExtensions
         if (IsOtlpExporterEnabled(builder))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+
+            // The exporter's own HttpClient, not one from IHttpClientFactory (its default when one is registered): the
+            // defaults above would put the standard resilience handler on every export, which logs a line per export (sent
+            // as telemetry in turn), and a short-lived process lost the last batch of logs at exit (the migration runner's
+            // final error line, about one run in three).
+            builder.Services.ConfigureAll<OtlpExporterOptions>(options =>
+                options.HttpClientFactory = () => new HttpClient { Timeout = TimeSpan.FromMilliseconds(options.TimeoutMilliseconds) });
         }
 
         return builder;

@@ -412,7 +412,9 @@ function tracesPage() {
       const label = el("span", { class: "wf-label" }, ms(s.durationMs));
       const right = (offset + s.durationMs) / total;
       if (right > 0.85) { label.style.right = `${(1 - offset / total) * 100 + 0.5}%`; } else { label.style.left = `calc(${right * 100}% + 4px)`; }
-      const name = el("div", { class: "wf-name", title: `${s.name} (${s.resource})` }, el("span", { class: "span-name" }, s.name), " ", resourceTag(s.resource));
+      const what = subtitle(s);
+      const name = el("div", { class: "wf-name", title: `${s.name} (${s.resource})${what ? `: ${what}` : ""}` },
+        el("span", { class: "span-name" }, s.name), " ", resourceTag(s.resource), what ? el("span", { class: "span-sub" }, what) : "");
       name.style.paddingLeft = `${8 + depth * 16}px`;
       const row = el("div", { class: `wf-row${s.status === "Error" ? " error" : ""}`, role: "treeitem", "aria-level": depth + 1, dataset: { spanId: s.spanId, name: s.name, resource: s.resource } },
         name, el("div", { class: "wf-track" }, bar, label));
@@ -422,6 +424,14 @@ function tracesPage() {
     $("waterfall").replaceChildren(scale, ...rows);
     const chosen = byId.get(openSpan);
     if (chosen) { showSpan(chosen, start); } else { $("span-detail").hidden = true; }
+  }
+
+  // What a generic span name ("postgresql", "GET") does not say: the statement, or the request's address.
+  function subtitle(s) {
+    const a = s.attributes || {};
+    const text = a["db.query.text"] || a["db.statement"] || (a["url.full"] ? `${a["url.full"]}${a["http.response.status_code"] ? ` → ${a["http.response.status_code"]}` : ""}` : "");
+    const line = text.replace(/\s+/g, " ").trim();
+    return line.length > 90 ? `${line.slice(0, 87)}…` : line;
   }
 
   function showSpan(s, traceStart) {
@@ -570,7 +580,8 @@ function metricsPage() {
     }
     for (let i = 0; i <= 3; i++) {
       const t = t0 + ((t1 - t0) * i) / 3;
-      g.append(svg("text", { x: x(t), y: H - 8, "text-anchor": i === 0 ? "start" : i === 3 ? "end" : "middle" }, clock(new Date(t).toISOString()).slice(0, 8)));
+      const label = clock(new Date(t).toISOString());
+      g.append(svg("text", { x: x(t), y: H - 8, "text-anchor": i === 0 ? "start" : i === 3 ? "end" : "middle" }, t1 - t0 < 10000 ? label : label.slice(0, 8)));
     }
     g.append(svg("line", { class: "axis", x1: L, x2: L, y1: T, y2: H - B }), svg("line", { class: "axis", x1: L, x2: W - R, y1: H - B, y2: H - B }));
     series.forEach(([key, pts], index) => {

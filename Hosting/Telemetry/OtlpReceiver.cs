@@ -122,7 +122,7 @@ internal sealed partial class OtlpReceiver : IAsyncDisposable
         {
             k.Listen(address, port);
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = Store.Options.MaxRequestBytes;
+            k.Limits.MaxRequestBodySize = null; // counted by the handler, after decompression (Dashboard:Telemetry:MaxRequestBytes)
         });
         builder.Services.AddRoutingCore();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));

@@ -155,7 +155,9 @@ public sealed class DistributedApplication : IAsyncDisposable
         _dashboard = await DashboardServer.StartIfEnabledAsync(this, cancellationToken).ConfigureAwait(false);
         if (_dashboard?.Otlp is { IsRunning: true } otlp)
         {
-            new Telemetry.OtlpEnvironment(otlp, Services.GetRequiredService<ContainerStack>(), Services.GetRequiredService<ILoggerFactory>().CreateLogger("StackModel.Telemetry")).Apply(Model);
+            var containers = Services.GetRequiredService<ContainerStack>();
+            new Telemetry.OtlpEnvironment(otlp, ct => containers.NetworkGatewayAsync("telemetry", ct), containers.Name, Services.GetRequiredService<ILoggerFactory>().CreateLogger("StackModel.Telemetry"))
+                .Apply(Model);
         }
         try
         {

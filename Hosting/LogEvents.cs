@@ -43,6 +43,7 @@ internal static class LogEvents
     public const int OtlpItemsRejected = 3301;
     public const int OtlpListeningOnNetwork = 3302;
     public const int OtlpNotReachableFromContainers = 3303;
+    public const int OtlpGatewayNotBound = 3304;
 
     // The control socket (restart from the command line).
     public const int ControlSocketUnavailable = 3200;

@@ -14,7 +14,11 @@ namespace StackModel.Hosting.Telemetry;
 /// second. Only while a receiver runs: with the dashboard off nothing of this is added. A variable the resource declares itself
 /// is kept.
 /// </summary>
-internal sealed partial class OtlpEnvironment(OtlpReceiver receiver, ContainerStack containers, ILogger logger)
+/// <param name="receiver">The running receiver.</param>
+/// <param name="networkGateway">Returns the stack network's gateway on this host (<see cref="ContainerStack.NetworkGatewayAsync"/>), or null.</param>
+/// <param name="networkName">The stack network's name, for messages.</param>
+/// <param name="logger">Where a container's missing endpoint is reported.</param>
+internal sealed partial class OtlpEnvironment(OtlpReceiver receiver, Func<CancellationToken, Task<IPAddress?>> networkGateway, string networkName, ILogger logger)
 {
     public const string EndpointVariable = ServiceDefaultsExtensions.OtlpEndpointKey;
     public const string ProtocolVariable = "OTEL_EXPORTER_OTLP_PROTOCOL";
@@ -79,7 +83,7 @@ internal sealed partial class OtlpEnvironment(OtlpReceiver receiver, ContainerSt
                 IPAddress? gateway;
                 try
                 {
-                    gateway = await containers.NetworkGatewayAsync("telemetry", cancellationToken).ConfigureAwait(false);
+                    gateway = await networkGateway(cancellationToken).ConfigureAwait(false);
                 }
                 catch (DistributedApplicationException ex)
                 {
@@ -101,7 +105,7 @@ internal sealed partial class OtlpEnvironment(OtlpReceiver receiver, ContainerSt
                 }
                 else
                 {
-                    _containerProblem ??= $"the engine reports no IPv4 gateway for the network '{containers.Name}' (a rootless engine keeps it out of the host's reach)";
+                    _containerProblem ??= $"the engine reports no IPv4 gateway for the network '{networkName}' (a rootless engine keeps it out of the host's reach)";
                 }
 
                 if (_containerProblem is not null)

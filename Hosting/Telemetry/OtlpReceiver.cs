@@ -22,6 +22,8 @@ internal sealed partial class OtlpReceiver : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly List<(IPAddress Address, WebApplication App)> _listeners = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly HashSet<IPAddress> _pending = [];
+    private readonly CancellationTokenSource _disposed = new();
 
     private OtlpReceiver(TelemetryStore store, OtlpApiKey key, ILogger logger)
     {
@@ -70,7 +72,9 @@ internal sealed partial class OtlpReceiver : IAsyncDisposable
 
     /// <summary>
     /// Listens also on <paramref name="address"/> (a container network's gateway on this host), on the same port. Returns
-    /// <see langword="false"/> with the reason when it cannot (the port is taken there).
+    /// <see langword="false"/> with the reason when it cannot (the port is taken there). Podman creates a network's bridge, and
+    /// so its gateway address, only when the first container joins it: an address that does not exist yet is bound in the
+    /// background as soon as it appears (for up to <see cref="GatewayWait"/>), before the container's first export.
     /// </summary>
     public async Task<(bool Listening, string? Reason)> ListenOnAsync(IPAddress address, CancellationToken cancellationToken = default)
     {
@@ -88,12 +92,23 @@ internal sealed partial class OtlpReceiver : IAsyncDisposable
                 return (true, null);
             }
 
+            if (_pending.Contains(address))
+            {
+                return (true, null);
+            }
+
             var app = await StartListenerAsync(address, Port, cancellationToken).ConfigureAwait(false);
             _listeners.Add((address, app));
             LogListening(_logger, address.ToString(), Port);
             return (true, null);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (IsAddressNotYetThere(ex))
+        {
+            _pending.Add(address);
+            _ = Task.Run(() => BindWhenThereAsync(address), CancellationToken.None);
+            return (true, null);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
         {
             return (false, $"{address}:{Port} is not free ({ex.GetBaseException().Message})");
         }
@@ -103,8 +118,67 @@ internal sealed partial class OtlpReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>How long a gateway address that does not exist yet is waited for.</summary>
+    public static readonly TimeSpan GatewayWait = TimeSpan.FromMinutes(2);
+
+    private static bool IsAddressNotYetThere(Exception ex) =>
+        ex.GetBaseException() is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressNotAvailable };
+
+    private async Task BindWhenThereAsync(IPAddress address)
+    {
+        var deadline = DateTime.UtcNow + GatewayWait;
+        string reason = "the address did not appear on this host";
+        while (DateTime.UtcNow < deadline && !_disposed.IsCancellationRequested)
+        {
+            WebApplication? app = null;
+            try
+            {
+                await Task.Delay(100, _disposed.Token).ConfigureAwait(false);
+                app = await StartListenerAsync(address, Port, _disposed.Token).ConfigureAwait(false);
+                await _gate.WaitAsync(_disposed.Token).ConfigureAwait(false);
+                try
+                {
+                    _listeners.Add((address, app));
+                    _pending.Remove(address);
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+
+                LogListening(_logger, address.ToString(), Port);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                if (app is not null)
+                {
+                    await app.DisposeAsync().ConfigureAwait(false); // the receiver was disposed meanwhile
+                }
+
+                return;
+            }
+            catch (Exception ex) when (IsAddressNotYetThere(ex))
+            {
+                // The bridge is not there yet: the container has not started.
+            }
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
+            {
+                reason = ex.GetBaseException().Message;
+                break;
+            }
+        }
+
+        if (!_disposed.IsCancellationRequested)
+        {
+            LogGatewayNotBound(_logger, address.ToString(), Port, reason);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await _disposed.CancelAsync().ConfigureAwait(false);
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         foreach (var (_, app) in _listeners)
         {
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
@@ -112,7 +186,7 @@ internal sealed partial class OtlpReceiver : IAsyncDisposable
         }
 
         _listeners.Clear();
-        _gate.Dispose();
+        _gate.Release();
     }
 
     private async Task<WebApplication> StartListenerAsync(IPAddress address, int port, CancellationToken cancellationToken)
@@ -122,7 +196,7 @@ internal sealed partial class OtlpReceiver : IAsyncDisposable
         {
             k.Listen(address, port);
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = Store.Options.MaxRequestBytes;
+            k.Limits.MaxRequestBodySize = null; // counted by the handler, after decompression (Dashboard:Telemetry:MaxRequestBytes)
         });
         builder.Services.AddRoutingCore();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
@@ -152,6 +226,9 @@ internal sealed partial class OtlpReceiver : IAsyncDisposable
 
     [LoggerMessage(EventId = LogEvents.OtlpReceiverOff, Level = LogLevel.Warning, Message = "Telemetry is off: {Reason}")]
     private static partial void LogOff(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = LogEvents.OtlpGatewayNotBound, Level = LogLevel.Warning, Message = "Telemetry: the OTLP receiver could not listen on the stack network's gateway {Address}:{Port} ({Reason}); the stack's containers cannot send telemetry")]
+    private static partial void LogGatewayNotBound(ILogger logger, string address, int port, string reason);
 
     [LoggerMessage(EventId = LogEvents.OtlpListeningOnNetwork, Level = LogLevel.Debug, Message = "OTLP receiver also listens on {Address}:{Port} for the stack network's containers")]
     private static partial void LogListening(ILogger logger, string address, int port);

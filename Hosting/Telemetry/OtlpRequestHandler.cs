@@ -108,36 +108,38 @@ internal sealed partial class OtlpRequestHandler(TelemetryStore store, OtlpApiKe
             throw new TooLargeException();
         }
 
+        // The limit is counted here (after decompression), not by Kestrel: a body that is too large gets this handler's 413 and
+        // its reason, and reading stops at the limit.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
-            size.MaxRequestBodySize = limit;
+            size.MaxRequestBodySize = null;
         }
 
         var gzip = string.Equals(http.Request.Headers.ContentEncoding.ToString(), "gzip", StringComparison.OrdinalIgnoreCase);
+        var source = gzip ? new GZipStream(http.Request.Body, CompressionMode.Decompress, leaveOpen: true) : http.Request.Body;
         try
         {
-            var source = gzip ? new GZipStream(http.Request.Body, CompressionMode.Decompress, leaveOpen: true) : http.Request.Body;
-            await using (source.ConfigureAwait(false))
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await source.ReadAsync(chunk, http.RequestAborted).ConfigureAwait(false)) > 0)
             {
-                using var buffer = new MemoryStream();
-                var chunk = new byte[81920];
-                int read;
-                while ((read = await source.ReadAsync(chunk, http.RequestAborted).ConfigureAwait(false)) > 0)
+                if (buffer.Length + read > limit)
                 {
-                    if (buffer.Length + read > limit)
-                    {
-                        throw new TooLargeException();
-                    }
-
-                    buffer.Write(chunk, 0, read);
+                    throw new TooLargeException();
                 }
 
-                return buffer.ToArray();
+                buffer.Write(chunk, 0, read);
             }
+
+            return buffer.ToArray();
         }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        finally
         {
-            throw new TooLargeException();
+            if (gzip)
+            {
+                await source.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 

@@ -620,11 +620,13 @@ function metricsPage() {
     const shown = counts.slice(first, last + 1);
     const label = (i) => (i === 0 ? `≤ ${number(bounds[0])}` : i >= bounds.length ? `> ${number(bounds[bounds.length - 1])}` : `≤ ${number(bounds[i])}`);
     const W = 640; const H = 280; const L = 48; const R = 12; const T = 12; const B = 40;
-    const step = Math.max(1, Math.ceil(Math.max(...shown) / 4)); // whole counts on the axis
-    const max = step * 4;
+    const top = Math.max(1, ...shown);
+    const ticks = Math.min(4, top); // whole counts on the axis
+    const step = Math.ceil(top / ticks);
+    const max = step * ticks;
     const slot = (W - L - R) / shown.length;
     const g = svg("svg", { class: "chart-svg", viewBox: `0 0 ${W} ${H}`, "data-buckets": shown.length });
-    for (let i = 0; i <= 4; i++) {
+    for (let i = 0; i <= ticks; i++) {
       const v = step * i;
       const yy = H - B - (v / max) * (H - T - B);
       g.append(svg("line", { class: "grid", x1: L, x2: W - R, y1: yy, y2: yy }), svg("text", { x: L - 6, y: yy + 4, "text-anchor": "end" }, number(v)));

@@ -65,7 +65,8 @@ internal sealed partial class DashboardServer : IAsyncDisposable
             return null;
         }
 
-        options.OtlpPort ??= declaration.OtlpPort;
+        // Dashboard:OtlpPort moves a declared receiver; without AddDashboard(otlpPort: ...) there is none.
+        options.OtlpPort = declaration.OtlpPort is null ? null : options.OtlpPort ?? declaration.OtlpPort;
         var store = options.OtlpPort is null ? null : new TelemetryStore(options.Telemetry);
         var context = new DashboardContext(app.Model, app.ResourceNotifications, app.ResourceLogs, app.Orchestrator, options, store);
         var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();

@@ -8,8 +8,9 @@ using StackModel.Hosting.Publishing;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-// The dashboard: http://127.0.0.1:18888, login URL with a fresh token printed on the console.
-builder.AddDashboard(port: 18888);
+// The dashboard: http://127.0.0.1:18888, login URL with a fresh token printed on the console; its OTLP/HTTP receiver on
+// 127.0.0.1:18890 takes every resource's logs, traces and metrics (OTEL_EXPORTER_OTLP_* are injected with its key).
+builder.AddDashboard(port: 18888, otlpPort: 18890);
 
 // One PostgreSQL server; the host reaches it on 127.0.0.1:55432, peers on the stack network on postgres:5432.
 var postgres = builder.AddPostgres("postgres", port: 55432);

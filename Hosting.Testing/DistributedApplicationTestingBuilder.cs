@@ -187,6 +187,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         settings.Configuration["Stack:WriteEnvFile"] = "false";
         settings.Configuration["Dashboard:Enabled"] = "false";
         settings.Configuration["Dashboard:Port"] = "0";
+        settings.Configuration["Dashboard:OtlpPort"] = "0";
         settings.Configuration["Stack:ClusterTemplateDirectory"] = ClusterTemplateCache;
 
         // Its data is thrown away with it: no fsync, no synchronous commit, no full-page writes (measured: README, "Testing your app").

@@ -153,6 +153,12 @@ public sealed class DistributedApplication : IAsyncDisposable
         _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ContainerStack>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
         _control = ControlServer.TryStart(State.Directory, _orchestrator, ResourceNotifications, Options.StartupTimeout, Services.GetRequiredService<ILogger<ControlServer>>());
         _dashboard = await DashboardServer.StartIfEnabledAsync(this, cancellationToken).ConfigureAwait(false);
+        if (_dashboard?.Otlp is { IsRunning: true } otlp)
+        {
+            var containers = Services.GetRequiredService<ContainerStack>();
+            new Telemetry.OtlpEnvironment(otlp, ct => containers.NetworkGatewayAsync("telemetry", ct), containers.Name, Services.GetRequiredService<ILoggerFactory>().CreateLogger("StackModel.Telemetry"))
+                .Apply(Model);
+        }
         try
         {
             // A corrupt stack record stops the start before anything runs (read meanwhile on another thread, see PreloadRecord).

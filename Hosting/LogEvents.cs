@@ -2,7 +2,7 @@ namespace StackModel.Hosting;
 
 /// <summary>
 /// Every log event id of the AppHost, in one table, so ids stay unique and stable (tests and log queries match on them):
-/// 10xx the orchestrator, 11xx PostgreSQL as a local process, 12xx containers, 30xx–31xx the dashboard, 32xx the control socket.
+/// 10xx the orchestrator, 11xx PostgreSQL as a local process, 12xx containers, 30xx–31xx the dashboard, 32xx the control socket, 33xx the OTLP receiver.
 /// A <c>[LoggerMessage]</c> anywhere in this assembly takes its id from here; <c>LogEventIdTests</c> checks it.
 /// </summary>
 internal static class LogEvents
@@ -38,6 +38,13 @@ internal static class LogEvents
     public const int DashboardAction = 3100;
     public const int DashboardActionFailed = 3101;
     public const int DashboardValueRevealed = 3102;
+
+    // Telemetry: the OTLP receiver.
+    public const int OtlpReceiverOff = 3300;
+    public const int OtlpItemsRejected = 3301;
+    public const int OtlpListeningOnNetwork = 3302;
+    public const int OtlpNotReachableFromContainers = 3303;
+    public const int OtlpGatewayNotBound = 3304;
 
     // The control socket (restart from the command line).
     public const int ControlSocketUnavailable = 3200;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using StackModel.MigrationRunner.Configuration;
 using StackModel.MigrationRunner.Database;
+using StackModel.MigrationRunner.Diagnostics;
 using StackModel.MigrationRunner.Health;
 using StackModel.MigrationRunner.Logging;
 using StackModel.ServiceDefaults;
@@ -34,10 +35,13 @@ internal sealed class MigrationWorker(
     /// <summary>Runs once and returns the outcome; logs every refusal or failure with its exit code.</summary>
     public async Task<MigrationResult> RunAsync(CancellationToken cancellationToken = default)
     {
+        // The run's span is current throughout, so every log line of the run, the refusal included, is linked to it.
+        using var run = RunnerTelemetry.StartRun();
         MigrationResult result;
         try
         {
             var options = MigrationRunnerOptions.Read(configuration);
+            RunnerTelemetry.Describe(run, options.ConnectionName, options.MigrationsPath);
 
             // Resolved here, not injected: a missing connection string is a refusal with exit code 2, not a crash.
             var dataSource = services.GetRequiredService<NpgsqlDataSource>();
@@ -49,6 +53,7 @@ internal sealed class MigrationWorker(
                 _logger,
                 async ct =>
                 {
+                    using var wait = RunnerTelemetry.StartWait();
                     StackTargetGuard.Preload(configuration); // read again after the gate, when the AppHost has written this start's record
                     await StartGate.WaitAsync(configuration, ct);
                     await WaitForDependencyAsync(options, ct);
@@ -83,6 +88,7 @@ internal sealed class MigrationWorker(
             _logger.MigrationStopped((int)result.ExitCode, result.ExitCode, result.Error.Message);
         }
 
+        RunnerTelemetry.EndRun(run, result);
         return result;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -50,8 +51,9 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// Adds OpenTelemetry logging, metrics (runtime and <see cref="HttpClient"/>) and tracing
-    /// (<see cref="HttpClient"/>, Npgsql and the application's own <c>ActivitySource</c>), and the OTLP
+    /// Adds OpenTelemetry logging, metrics (runtime, <see cref="HttpClient"/>, Npgsql and the application's own
+    /// <c>Meter</c>) and tracing (<see cref="HttpClient"/>, Npgsql and the application's own <c>ActivitySource</c>; both
+    /// named like the application, i.e. its entry assembly), and the OTLP
     /// exporter when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
     /// </summary>
     /// <typeparam name="TBuilder">The kind of host application builder.</typeparam>
@@ -70,8 +72,10 @@ public static class ServiceDefaultsExtensions
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
+                .AddMeter(builder.Environment.ApplicationName)
                 .AddRuntimeInstrumentation()
-                .AddHttpClientInstrumentation())
+                .AddHttpClientInstrumentation()
+                .AddNpgsqlInstrumentation())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddHttpClientInstrumentation()
@@ -80,6 +84,13 @@ public static class ServiceDefaultsExtensions
         if (IsOtlpExporterEnabled(builder))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+
+            // The exporter's own HttpClient, not one from IHttpClientFactory (its default when one is registered): the
+            // defaults above would put the standard resilience handler on every export, which logs a line per export (sent
+            // as telemetry in turn), and a short-lived process lost the last batch of logs at exit (the migration runner's
+            // final error line, about one run in three).
+            builder.Services.ConfigureAll<OtlpExporterOptions>(options =>
+                options.HttpClientFactory = () => new HttpClient { Timeout = TimeSpan.FromMilliseconds(options.TimeoutMilliseconds) });
         }
 
         return builder;

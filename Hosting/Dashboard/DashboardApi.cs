@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Orchestration;
+using StackModel.Hosting.Telemetry;
 
 namespace StackModel.Hosting.Dashboard;
 
@@ -29,6 +30,9 @@ internal sealed partial class DashboardApi(DashboardContext context, DashboardTo
         routes.MapGet("/login", Login);
         routes.MapGet("/favicon.ico", () => Results.Text(Favicon, "image/svg+xml"));
         routes.MapGet("/", () => Asset("index.html"));
+        routes.MapGet("/structuredlogs", () => Asset("structuredlogs.html"));
+        routes.MapGet("/traces", () => Asset("traces.html"));
+        routes.MapGet("/metrics", () => Asset("metrics.html"));
         routes.MapGet("/assets/{file}", (string file) => Asset(file));
         routes.MapGet("/api/resources", () => Results.Json(ResourceViews.Build(context), ServerSentEvents.Json));
         routes.MapGet("/api/resources/stream", StreamResourcesAsync);
@@ -37,6 +41,10 @@ internal sealed partial class DashboardApi(DashboardContext context, DashboardTo
         routes.MapPost("/api/resources/{name}/environment/{variable}/reveal", RevealAsync);
         routes.MapGet("/api/resources/{name}/logs", StreamLogsAsync);
         routes.MapPost("/api/resources/{name}/{action}", ActAsync);
+        if (context.Telemetry is { } telemetry)
+        {
+            new TelemetryApi(telemetry, shutdown).Map(routes);
+        }
     }
 
     private IResult Login(HttpContext http, string? t)

@@ -10,6 +10,10 @@ internal static class DashboardAssets
         ["index.html"] = "text/html; charset=utf-8",
         ["dashboard.js"] = "text/javascript; charset=utf-8",
         ["dashboard.css"] = "text/css; charset=utf-8",
+        ["structuredlogs.html"] = "text/html; charset=utf-8",
+        ["traces.html"] = "text/html; charset=utf-8",
+        ["metrics.html"] = "text/html; charset=utf-8",
+        ["telemetry.js"] = "text/javascript; charset=utf-8",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Returns the asset and its content type, or <see langword="null"/> when there is no such asset.</summary>

@@ -1,4 +1,7 @@
 namespace StackModel.Hosting.Dashboard;
 
-/// <summary>The AppHost asked for a dashboard on <paramref name="Port"/> (its default; configuration may move it).</summary>
-internal sealed record DashboardDeclaration(int Port);
+/// <summary>
+/// The AppHost asked for a dashboard on <paramref name="Port"/> and, when <paramref name="OtlpPort"/> is set, an OTLP/HTTP receiver
+/// on that port (their defaults; configuration may move them).
+/// </summary>
+internal sealed record DashboardDeclaration(int Port, int? OtlpPort = null);

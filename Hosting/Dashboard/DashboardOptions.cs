@@ -1,3 +1,5 @@
+using StackModel.Hosting.Telemetry;
+
 namespace StackModel.Hosting.Dashboard;
 
 /// <summary>Settings of the web dashboard, bound from the configuration section <c>Dashboard</c>.</summary>
@@ -18,4 +20,13 @@ public sealed class DashboardOptions
 
     /// <summary>Gets or sets how many of a resource's newest log lines the log view shows when it opens. Default: 500.</summary>
     public int LogTail { get; set; } = 500;
+
+    /// <summary>
+    /// Gets or sets the port of the OTLP/HTTP receiver on 127.0.0.1; 0 picks a free one. Default: the <c>otlpPort</c> given to
+    /// <c>AddDashboard</c>; without one there is no receiver.
+    /// </summary>
+    public int? OtlpPort { get; set; }
+
+    /// <summary>Gets the caps of the telemetry kept per resource (<c>Dashboard:Telemetry:*</c>).</summary>
+    public TelemetryOptions Telemetry { get; } = new();
 }

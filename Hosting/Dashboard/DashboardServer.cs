@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using StackModel.Hosting.Telemetry;
 
 namespace StackModel.Hosting.Dashboard;
 
@@ -42,6 +43,12 @@ internal sealed partial class DashboardServer : IAsyncDisposable
     /// <summary>Gets the line the console shows about the dashboard.</summary>
     public string StatusLine => LoginUrl is { } url ? $"Dashboard: {url}" : $"Dashboard is off: {OffReason}";
 
+    /// <summary>
+    /// Gets the OTLP receiver whose telemetry the dashboard shows, or <see langword="null"/> when none was declared or the dashboard
+    /// is off (check <see cref="OtlpReceiver.IsRunning"/>: its own port may be taken).
+    /// </summary>
+    public OtlpReceiver? Otlp { get; private set; }
+
     /// <summary>Starts the dashboard when the AppHost declared one (<c>AddDashboard</c>) and <c>Dashboard:Enabled</c> is not false.</summary>
     public static async Task<DashboardServer?> StartIfEnabledAsync(DistributedApplication app, CancellationToken cancellationToken = default)
     {
@@ -58,8 +65,19 @@ internal sealed partial class DashboardServer : IAsyncDisposable
             return null;
         }
 
-        var context = new DashboardContext(app.Model, app.ResourceNotifications, app.ResourceLogs, app.Orchestrator, options);
-        return await StartAsync(context, app.Services.GetRequiredService<ILoggerFactory>(), cancellationToken).ConfigureAwait(false);
+        // Dashboard:OtlpPort moves a declared receiver; without AddDashboard(otlpPort: ...) there is none.
+        options.OtlpPort = declaration.OtlpPort is null ? null : options.OtlpPort ?? declaration.OtlpPort;
+        var store = options.OtlpPort is null ? null : new TelemetryStore(options.Telemetry);
+        var context = new DashboardContext(app.Model, app.ResourceNotifications, app.ResourceLogs, app.Orchestrator, options, store);
+        var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
+        var server = await StartAsync(context, loggerFactory, cancellationToken).ConfigureAwait(false);
+        if (server.BaseUrl is not null && store is not null)
+        {
+            // Telemetry only with a dashboard to show it: with the dashboard off nothing is received and nothing injected.
+            server.Otlp = await OtlpReceiver.StartAsync(options.OtlpPort!.Value, store, loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+
+        return server;
     }
 
     /// <summary>Starts the dashboard; never throws for a port that is taken (the result says it is off, and why).</summary>
@@ -110,6 +128,11 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         }
 
         await _shutdown.CancelAsync().ConfigureAwait(false);
+        if (Otlp is not null)
+        {
+            await Otlp.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_app is not null)
         {
             await _app.StopAsync(cancellationToken).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using StackModel.MigrationRunner.Diagnostics;
 using StackModel.MigrationRunner.Folders;
 using StackModel.MigrationRunner.Logging;
 
@@ -98,6 +99,9 @@ internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifie
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var script in pending)
         {
+            // The migration's span is current while it runs: Npgsql's spans and this log line belong to it.
+            using var span = RunnerTelemetry.StartMigration(script);
+            var started = Stopwatch.GetTimestamp();
             logger.ApplyingMigration(script.Name, script.Statements.Count);
             var insert = new NpgsqlBatchCommand(insertSql);
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = script.Hash });
@@ -107,14 +111,24 @@ internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifie
                 insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = script.Name });
             }
 
-            if (script.Statements.All(statement => string.IsNullOrWhiteSpace(statement) || StatementShape.IsSingleStatement(statement)))
+            try
             {
-                await ApplyAsBatchAsync(connection, transaction, script, insert, cancellationToken);
+                if (script.Statements.All(statement => string.IsNullOrWhiteSpace(statement) || StatementShape.IsSingleStatement(statement)))
+                {
+                    await ApplyAsBatchAsync(connection, transaction, script, insert, cancellationToken);
+                }
+                else
+                {
+                    await ApplyOneByOneAsync(connection, transaction, script, insert, cancellationToken);
+                }
             }
-            else
+            catch (Exception ex)
             {
-                await ApplyOneByOneAsync(connection, transaction, script, insert, cancellationToken);
+                RunnerTelemetry.EndMigration(span, script, Stopwatch.GetElapsedTime(started), ex);
+                throw;
             }
+
+            RunnerTelemetry.EndMigration(span, script, Stopwatch.GetElapsedTime(started), error: null);
         }
 
         try

@@ -40,7 +40,7 @@ public class DashboardLoadTests(ITestOutputHelper output)
             exec sleep 600
             """, ct);
         await using var host = AppHostProcess.Start(state.Path, FreePorts.Next(),
-            "--Dashboard:Enabled=true", "--Dashboard:Port=0",
+            "--Dashboard:Enabled=true", "--Dashboard:Port=0", "--Dashboard:OtlpPort=0",
             "--LiteLLM:Runtime=executable", "--LiteLLM:Command=/bin/sh", $"--LiteLLM:CommandArgs={script}",
             $"--Stack:Ports:litellm:http={FreePorts.Next()}");
         using var dashboard = await AppHostDashboard.ConnectAsync(host, ct);

@@ -22,7 +22,7 @@ public class PostgresKillTests(ITestOutputHelper output)
         var ct = TestStack.Timeout();
         using var state = new TempDirectory();
         var port = FreePorts.Next();
-        await using var host = AppHostProcess.Start(state.Path, port, LiteLLMStandIn.Args($"--Stack:Ports:litellm:http={FreePorts.Next()}", "--Dashboard:Enabled=true", "--Dashboard:Port=0"));
+        await using var host = AppHostProcess.Start(state.Path, port, LiteLLMStandIn.Args($"--Stack:Ports:litellm:http={FreePorts.Next()}", "--Dashboard:Enabled=true", "--Dashboard:Port=0", "--Dashboard:OtlpPort=0"));
         await host.WaitForOutputAsync("Press Ctrl+C", ct);
         using var dashboard = await AppHostDashboard.ConnectAsync(host, ct);
         await WriteCommittedRowsAsync(state.Path, port, ct);

@@ -164,6 +164,28 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
         return (await engine.RunAsync(["volume", "inspect", "--format", "{{.Name}}", volume], cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded;
     }
 
+    /// <summary>
+    /// Returns the stack network's gateway address (the host's address on that network), creating the network first when needed, or
+    /// <see langword="null"/> when the engine reports none. The OTLP receiver listens there so that the stack's containers reach it.
+    /// </summary>
+    public async Task<System.Net.IPAddress?> NetworkGatewayAsync(string resourceName, CancellationToken cancellationToken = default)
+    {
+        var (engine, verified) = await locator.LikelyAsync(resourceName, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureNetworkAsync(engine, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DistributedApplicationException) when (!verified)
+        {
+            locator.ForgetHint();
+            engine = await locator.RequireAsync(resourceName, cancellationToken).ConfigureAwait(false);
+            await EnsureNetworkAsync(engine, cancellationToken).ConfigureAwait(false);
+        }
+
+        var result = await engine.RunAsync(["network", "inspect", Name], cancellationToken: cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? NetworkGateway.Parse(result.StandardOutput) : null;
+    }
+
     /// <summary>Removes the stack network when this AppHost created or adopted it (after its containers are gone).</summary>
     public async Task RemoveNetworkAsync(CancellationToken cancellationToken = default)
     {

@@ -14,7 +14,9 @@ internal static class DashboardStack
 {
     public const string LiteLLM = "litellm";
 
-    public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Bounds the start.</param>
+    /// <param name="configure">Changes the model before it is built (a test's own migrations folder, say).</param>
+    public static async Task<DistributedApplication> StartAsync(CancellationToken cancellationToken, Action<DistributedApplicationTestingBuilder>? configure = null)
     {
         // The AppHost's own LiteLLM runs the stand-in as an executable (the real proxy cannot be obtained here).
         string[] args = ["--Dashboard:Enabled=true", "--LiteLLM:Runtime=executable", "--LiteLLM:Command=dotnet", $"--LiteLLM:CommandArgs:0={Machine.LiteLLMStandInPath}"];
@@ -23,6 +25,8 @@ internal static class DashboardStack
         {
             AddLiteLLMStandIn(builder);
         }
+
+        configure?.Invoke(builder);
 
         var app = await builder.BuildAsync(cancellationToken);
         try

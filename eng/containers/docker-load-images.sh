@@ -13,7 +13,7 @@ LABEL=io.stackmodel.build-hash
 log() { printf '[docker-load-images] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-docker info --format '{{.ServerVersion}}' >/dev/null 2>&1 || die "no Docker daemon answers 'docker info': run eng/containers/install-docker.sh first"
+[[ -n "$(docker info --format '{{.ServerVersion}}' 2>/dev/null)" ]] || die "no Docker daemon answers 'docker info': run eng/containers/install-docker.sh first"
 
 # "<label> <id>" of IMAGE in an engine, or nothing when it does not hold it.
 podman_key() { podman image inspect --format "{{index .Labels \"$LABEL\"}} {{.Id}}" "$1" 2>/dev/null || true; }

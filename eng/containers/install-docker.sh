@@ -17,6 +17,10 @@ WAIT_SECONDS="${STACKMODEL_DOCKERD_WAIT:-60}"
 read -r -a DOCKERD_ARGS <<<"${STACKMODEL_DOCKERD_ARGS:-}"
 PACKAGES=(docker.io docker-compose)
 
+# Whether a daemon answers. Judged by the server's version, never by the exit code alone: Debian's docker.io client (20.10)
+# exits 0 from `docker info` without a daemon.
+docker_answers() { local v; v="$(docker info --format '{{.ServerVersion}}' 2>/dev/null)" && [[ -n "$v" ]]; }
+
 [[ "$(id -u)" == 0 ]] || die "run as root (apt-get and dockerd need it)"
 export DEBIAN_FRONTEND=noninteractive
 
@@ -37,7 +41,7 @@ else
     log "docker.io and docker-compose are installed"
 fi
 
-if docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; then
+if docker_answers; then
     log "a Docker daemon answers already (server $(docker info --format '{{.ServerVersion}}')); using it as it is"
     exit 0
 fi
@@ -55,7 +59,7 @@ fi
 
 pid="$(cat "$PIDFILE")"
 t0=$SECONDS
-until docker info --format '{{.ServerVersion}}' >/dev/null 2>&1; do
+until docker_answers; do
     if ! kill -0 "$pid" 2>/dev/null; then
         rm -f "$PIDFILE"
         tail -n 40 "$DOCKERD_LOG" >&2 || true

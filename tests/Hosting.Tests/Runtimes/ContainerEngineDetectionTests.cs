@@ -77,6 +77,17 @@ public sealed class ContainerEngineDetectionTests : IDisposable
         Assert.DoesNotContain("docker", detection.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_engine_whose_info_takes_longer_than_10_s_on_a_loaded_machine_still_answers()
+    {
+        // Podman's info took more than 10 s at load average 25-35 on two cores, and the stack then said no engine answers.
+        var podman = Cli("podman", PodmanAnswering, exitCode: 0, delaySeconds: 11);
+
+        var detection = await Detect(configured: podman);
+
+        Assert.Equal("podman", detection.Engine?.Name);
+    }
+
     [Theory]
     [InlineData(Docker2010WithoutDaemon, true)]
     [InlineData("""{"ServerErrors":[],"ServerVersion":"20.10.24"}""", false)]
@@ -92,11 +103,11 @@ public sealed class ContainerEngineDetectionTests : IDisposable
     private Task<ContainerEngineDetection> Detect(string? configured = null) =>
         new ContainerEngineLocator(new StackOptions { ContainerRuntime = configured }, NullLogger<ContainerEngineLocator>.Instance, searchPath: _folder).DetectAsync();
 
-    /// <summary>A CLI that prints <paramref name="info"/> for <c>info</c> and exits with <paramref name="exitCode"/>.</summary>
-    private string Cli(string name, string info, int exitCode)
+    /// <summary>A CLI that prints <paramref name="info"/> for <c>info</c> after <paramref name="delaySeconds"/> and exits with <paramref name="exitCode"/>.</summary>
+    private string Cli(string name, string info, int exitCode, int delaySeconds = 0)
     {
         var path = Path.Combine(_folder, name);
-        File.WriteAllText(path, $"#!/bin/sh\ncat <<'JSON'\n{info}\nJSON\nexit {exitCode}\n");
+        File.WriteAllText(path, $"#!/bin/sh\nsleep {delaySeconds}\ncat <<'JSON'\n{info}\nJSON\nexit {exitCode}\n");
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

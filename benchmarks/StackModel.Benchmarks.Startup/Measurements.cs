@@ -75,14 +75,17 @@ internal static class Measurements
     /// <summary>
     /// Warm starts (cluster and image present) of the AppHost on one runtime to all resources settled: one unmeasured first
     /// start creates the cluster (initdb; for containers the named volume), then <paramref name="rounds"/> measured starts.
-    /// Container stacks get a name of their own; their volume is removed at the end.
+    /// Container stacks get a name of their own and run on <paramref name="engine"/> (<c>Stack:ContainerRuntime</c>); their volume is
+    /// removed at the end.
     /// </summary>
-    public static async Task<List<double>> WarmStartsAsync(string runtime, int rounds)
+    public static async Task<List<double>> WarmStartsAsync(string runtime, int rounds, string engine = "podman")
     {
         var dir = Directory.CreateTempSubdirectory("stackmodel-bench-").FullName;
         var name = "stackmodel-bench-" + Path.GetFileName(dir).Split('-').Last().ToLowerInvariant();
         var port = FreePort();
-        string[] extra = [$"--Stack:Runtime={runtime}", $"--Stack:Name={name}"];
+        string[] extra = runtime == "container"
+            ? [$"--Stack:Runtime={runtime}", $"--Stack:Name={name}", $"--Stack:ContainerRuntime={engine}"]
+            : [$"--Stack:Runtime={runtime}", $"--Stack:Name={name}"];
         try
         {
             await AppHostToAllUpAsync(dir, port, extra);
@@ -99,7 +102,7 @@ internal static class Measurements
             Directory.Delete(dir, recursive: true);
             if (runtime == "container")
             {
-                await Run("podman", "volume", "rm", "-f", $"{name}-postgres-data");
+                await Run(engine, "volume", "rm", "-f", $"{name}-postgres-data");
             }
         }
     }

@@ -38,9 +38,11 @@ public class ContainerBadInputTests
         var ct = TestStack.Timeout();
         using var folder = new TempDirectory();
         var cli = Path.Combine(folder.Path, "docker");
-        // The docker CLI pointed at a socket nobody serves (podman's remote client where docker is absent).
+        // The docker CLI pointed at a socket nobody serves (podman's remote client where docker is absent). Debian's docker.io
+        // client (20.10) first when installed: its 'info' exits 0 without a daemon and says so only in its JSON.
         await File.WriteAllTextAsync(cli, """
             #!/bin/sh
+            if [ -x /usr/bin/docker ]; then DOCKER_HOST=unix:///nonexistent/docker.sock exec /usr/bin/docker "$@"; fi
             if command -v docker >/dev/null 2>&1; then DOCKER_HOST=unix:///nonexistent/docker.sock exec docker "$@"; fi
             exec podman --remote --url unix:///nonexistent/podman.sock "$@"
             """.Replace("\r", string.Empty, StringComparison.Ordinal), ct);

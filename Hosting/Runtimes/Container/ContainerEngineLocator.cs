@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace StackModel.Hosting.Runtimes.Container;
@@ -6,20 +7,29 @@ namespace StackModel.Hosting.Runtimes.Container;
 /// <summary>
 /// Finds the container engine once per AppHost: <c>Stack:ContainerRuntime</c> when set, otherwise <c>docker</c> then
 /// <c>podman</c> from PATH (Aspire's order). An engine answers when <c>&lt;cli&gt; info</c> exits 0 within a few seconds;
-/// a CLI alone (the <c>docker</c> client without a daemon) does not.
+/// a CLI alone (the <c>docker</c> client without a daemon) does not, nor does Docker's CLI up to 20.10 (Debian bookworm's
+/// <c>docker.io</c>), whose <c>info</c> exits 0 without a daemon and lists why in <c>ServerErrors</c>.
 /// </summary>
 /// <remarks>
 /// <c>info</c> costs 0.9–2 s with Podman, so a stack whose state folder remembers the engine that answered last time
 /// (<c>container-engine</c>, written after a detection) uses it without asking; the first command that fails falls back to a
 /// full detection (<see cref="ContainerStack"/>), which explains what does not answer.
 /// </remarks>
-internal sealed partial class ContainerEngineLocator(StackOptions options, ILogger<ContainerEngineLocator> logger, string? stateDirectory = null)
+/// <param name="options">The stack's settings (<c>Stack:ContainerRuntime</c>).</param>
+/// <param name="logger">Logs what answered.</param>
+/// <param name="stateDirectory">The stack's state folder, where the engine that answered is remembered; <see langword="null"/> = not remembered.</param>
+/// <param name="searchPath">The folders searched for <c>docker</c> and <c>podman</c>; <see langword="null"/> = <c>PATH</c>.</param>
+internal sealed partial class ContainerEngineLocator(StackOptions options, ILogger<ContainerEngineLocator> logger, string? stateDirectory = null, string? searchPath = null)
 {
     /// <summary>The file in the state folder that remembers the engine that answered.</summary>
     public const string HintFileName = "container-engine";
 
-    private static readonly TimeSpan InfoTimeout = TimeSpan.FromSeconds(10);
-    private readonly Lazy<Task<ContainerEngineDetection>> _detection = new(() => DetectAsync(options, logger, stateDirectory), LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>
+    /// How long <c>info</c> may take. Docker's daemon answers in a fraction of a second; Podman's <c>info</c> reads its storage
+    /// and takes 1–2 s on an idle machine, 4 s at load average 20 and more than 10 s at 25–35 on two cores (measured).
+    /// </summary>
+    internal static readonly TimeSpan InfoTimeout = TimeSpan.FromSeconds(30);
+    private readonly Lazy<Task<ContainerEngineDetection>> _detection = new(() => DetectAsync(options, logger, stateDirectory, searchPath), LazyThreadSafetyMode.ExecutionAndPublication);
     private bool _hintFailed;
 
     /// <summary>
@@ -102,14 +112,14 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
 
     private static string? HintPath(string? stateDirectory) => stateDirectory is null ? null : Path.Combine(stateDirectory, HintFileName);
 
-    private static async Task<ContainerEngineDetection> DetectAsync(StackOptions options, ILogger logger, string? stateDirectory)
+    private static async Task<ContainerEngineDetection> DetectAsync(StackOptions options, ILogger logger, string? stateDirectory, string? searchPath)
     {
         var candidates = options.ContainerRuntime is { Length: > 0 } configured ? [configured] : new[] { "docker", "podman" };
         var tried = new List<string>();
         foreach (var candidate in candidates)
         {
             var source = options.ContainerRuntime is { Length: > 0 } ? $"Stack:ContainerRuntime={candidate}" : candidate;
-            var path = Locate(candidate);
+            var path = Locate(candidate, searchPath);
             if (path is null)
             {
                 tried.Add(candidate.Contains('/', StringComparison.Ordinal) ? $"{source}: no such file" : $"{source}: not on PATH");
@@ -129,6 +139,12 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
                 continue;
             }
 
+            if (result.Succeeded && ServerErrors(result.StandardOutput) is { } serverErrors)
+            {
+                tried.Add($"{source}: '{engine.Name} info' exited 0 but its daemon does not answer ({Shorten(serverErrors)})");
+                continue;
+            }
+
             if (result.Succeeded)
             {
                 var reason = $"'{engine.Name} info' answered in {watch.Elapsed.TotalSeconds:0.0} s";
@@ -144,14 +160,36 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
         return new ContainerEngineDetection(null, string.Join("; ", tried));
     }
 
-    private static string? Locate(string candidate)
+    /// <summary>
+    /// The errors Docker's CLI up to 20.10 reports in <c>info</c>'s JSON when its daemon does not answer (it still exits 0), or
+    /// <see langword="null"/> when there are none (a daemon answered; Podman's <c>info</c> has no such field).
+    /// </summary>
+    internal static string? ServerErrors(string infoJson)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(infoJson);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                   && document.RootElement.TryGetProperty("ServerErrors", out var errors)
+                   && errors.ValueKind == JsonValueKind.Array
+                   && errors.GetArrayLength() > 0
+                ? string.Join("; ", errors.EnumerateArray().Select(e => e.ToString()))
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null; // not JSON: the exit code decides, as for any CLI
+        }
+    }
+
+    private static string? Locate(string candidate, string? searchPath)
     {
         if (candidate.Contains('/', StringComparison.Ordinal))
         {
             return File.Exists(candidate) ? Path.GetFullPath(candidate) : null;
         }
 
-        return (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+        return (searchPath ?? Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(folder => Path.Combine(folder, candidate))
             .FirstOrDefault(File.Exists);

@@ -33,7 +33,21 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             ImageHint = PostgresContainerImageTags.BuildHintFor(image),
         };
 
-        if (!File.Exists(Path.Combine(request.StateDirectory, StackRecord.FileName)) && await containers.VolumeExistsAsync(request.ResourceName, volume, cancellationToken).ConfigureAwait(false))
+        var recorded = File.Exists(Path.Combine(request.StateDirectory, StackRecord.FileName));
+        var volumeExists = await containers.VolumeExistsAsync(request.ResourceName, volume, cancellationToken).ConfigureAwait(false);
+        if (recorded && !volumeExists)
+        {
+            // The record says this stack made a cluster in that volume, and the engine asked has none: it lives on the other
+            // engine (Docker and Podman keep separate volumes), or was deleted. A new empty cluster in its place would look like lost data.
+            var engine = await containers.Locator.LikelyEngineAsync(cancellationToken).ConfigureAwait(false);
+            throw new DistributedApplicationException(
+                $"The stack's cluster was created in the volume '{volume}' (its record is in '{request.StateDirectory}'), and {engine?.Name ?? "the container engine"} has no such volume: " +
+                "it is on the other engine (Docker and Podman keep separate volumes), or it was deleted. Nothing was created. " +
+                $"Start the engine the stack was created on, or pin it with Stack:ContainerRuntime=docker|podman; to start over on {engine?.Name ?? "this engine"}, " +
+                "stop the AppHost and delete the state folder (and the volume, if it still exists on the other engine), which deletes its data.");
+        }
+
+        if (!recorded && volumeExists)
         {
             // A new state folder (new passwords) on a cluster an earlier stack of this name made: never adopt it silently.
             throw new DistributedApplicationException(

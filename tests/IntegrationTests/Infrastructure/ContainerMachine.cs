@@ -71,7 +71,7 @@ internal static class ContainerMachine
         var detection = locator.DetectAsync().GetAwaiter().GetResult();
         if (detection.Engine is null)
         {
-            return (null, $"No container engine answers ({detection.Reason}). Run eng/containers/install-podman.sh and eng/containers/postgres/build-image.sh.");
+            return (null, $"No container engine answers ({detection.Reason}). Run eng/containers/install-docker.sh (Docker Engine) or eng/containers/install-podman.sh (Podman), then eng/containers/build-images.sh (and eng/containers/docker-load-images.sh for Docker).");
         }
 
         return (detection.Engine, null);

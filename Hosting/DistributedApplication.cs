@@ -126,6 +126,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        StartupTimeline.Mark("StartAsync: state lock, parameters, stack record");
         if (_state is null)
         {
             // The lock first: a second AppHost on this folder must be refused before it writes anything (secrets, the
@@ -164,6 +165,8 @@ public sealed class DistributedApplication : IAsyncDisposable
             throw;
         }
 
+        StartupTimeline.Watch(ResourceNotifications, ResourceLogs, Model.Resources.OfType<ProjectResource>().Select(p => p.Name), cancellationToken);
+        StartupTimeline.Mark("orchestrator starting");
         _orchestrator.Start();
     }
 
@@ -205,6 +208,7 @@ public sealed class DistributedApplication : IAsyncDisposable
 
             await StackEnvFile.WriteAsync(this, stop.Token).ConfigureAwait(false);
             await Orchestrator.WhenSettledAsync(stop.Token).ConfigureAwait(false);
+            StartupTimeline.Mark("all up (every resource settled)");
             reporter.PrintSummary(Orchestrator.Resources.Select(r => r.Name));
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
         }

@@ -68,7 +68,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         try
         {
             captured = EntryPointInterceptor.Invoke(
-                settings => ApplyTestDefaults(settings, stateDirectory, appHostDirectory),
+                settings => ApplyTestDefaults(settings, stateDirectory, owned, appHostDirectory),
                 () =>
                 {
                     var result = entryPoint.Invoke(null, entryPoint.GetParameters().Length == 0 ? [] : [args ?? []]);
@@ -107,7 +107,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     {
         var (stateDirectory, owned) = StateDirectoryFor(args, Directory.GetCurrentDirectory());
         var settings = new DistributedApplicationBuilderSettings { Args = args };
-        ApplyTestDefaults(settings, stateDirectory, Directory.GetCurrentDirectory());
+        ApplyTestDefaults(settings, stateDirectory, owned, Directory.GetCurrentDirectory());
         return new DistributedApplicationTestingBuilder(new DistributedApplicationBuilder(settings), stateDirectory, owned);
     }
 
@@ -175,7 +175,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     }
 
     /// <summary>A test stack's defaults, between the developer's environment (which they win over) and the test's arguments (which win over them).</summary>
-    private static void ApplyTestDefaults(DistributedApplicationBuilderSettings settings, string stateDirectory, string appHostDirectory)
+    private static void ApplyTestDefaults(DistributedApplicationBuilderSettings settings, string stateDirectory, bool ownsStateDirectory, string appHostDirectory)
     {
         settings.AppHostDirectory = appHostDirectory;
 
@@ -187,6 +187,9 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         settings.Configuration["Dashboard:Enabled"] = "false";
         settings.Configuration["Dashboard:Port"] = "0";
         settings.Configuration["Stack:ClusterTemplateDirectory"] = ClusterTemplateCache;
+
+        // A cluster in a state folder of the builder's own is deleted with it on dispose: nothing to keep over an OS crash.
+        settings.Configuration["Stack:ThrowawayCluster"] = ownsStateDirectory ? "true" : "false";
         settings.ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning);
     }
 

@@ -148,7 +148,9 @@ public sealed class DistributedApplication : IAsyncDisposable
             State.AcquireLock(); // prepared earlier (a test read a connection string first)
         }
 
+        StartupTimeline.Mark("state folder locked, parameters resolved");
         Prepare(probeEngine: true);
+        StartupTimeline.Mark("placement resolved (runtime chosen)");
         State.PreloadRecord();
         var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>());
         _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ContainerStack>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());

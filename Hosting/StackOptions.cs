@@ -53,6 +53,14 @@ public sealed class StackOptions
     /// </summary>
     public string? ClusterTemplateDirectory { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the process runtime's cluster is thrown away when the stack is disposed (the
+    /// testing builder sets it for a state folder of its own). Then PostgreSQL runs without waiting for the disk
+    /// (<c>fsync</c>, <c>synchronous_commit</c> and <c>full_page_writes</c> off): its data survives a crash of PostgreSQL
+    /// (kill -9) as always, only not a crash of the operating system, after which nobody would read it. Default: <see langword="false"/>.
+    /// </summary>
+    public bool ThrowawayCluster { get; set; }
+
     /// <summary>Gets or sets a value indicating whether the AppHost writes <c>.env.stack</c> at the repository root on start. Default: <see langword="true"/>.</summary>
     public bool WriteEnvFile { get; set; } = true;
 }

@@ -83,11 +83,11 @@ internal static class StartupTimeline
                     {
                         await foreach (var line in logs.WatchAsync(name, backlog: 0, cancellationToken).ConfigureAwait(false))
                         {
-                            var text = line.Text.Length > 100 ? line.Text[..100] : line.Text;
-                            // One mark per kind of line (timestamps and counts aside), at most MaxOutputMarks.
-                            if (kinds.Count < MaxOutputMarks && kinds.Add(string.Concat(text.Where(c => !char.IsDigit(c)))))
+                            // One mark per kind of line, at most MaxOutputMarks, named by its first words (the same in every start).
+                            var label = Label(line.Text);
+                            if (kinds.Count < MaxOutputMarks && kinds.Add(label))
                             {
-                                Write(line.Timestamp, $"{name} output: {text}");
+                                Write(line.Timestamp, $"{name} output: {label}");
                             }
                         }
                     }
@@ -98,6 +98,20 @@ internal static class StartupTimeline
                 },
                 CancellationToken.None);
         }
+    }
+
+    /// <summary>The first words of a line, without a leading timestamp, log level and category (<c>12:00:00.000 info: Category[200] Read 2 migration(s) from</c> → <c>Read migration(s) from …</c>), numbers left out.</summary>
+    private static string Label(string text)
+    {
+        var words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries).AsEnumerable();
+        words = words.SkipWhile(word => word.Length > 0 && char.IsDigit(word[0]) && word.Contains(':', StringComparison.Ordinal));
+        if (words.FirstOrDefault() is { } level && level.EndsWith(':') && level.Length <= 6)
+        {
+            words = words.Skip(2);
+        }
+
+        // Numbers that change from start to start (a pid, a port) are left out.
+        return string.Join(' ', words.Where(word => word.Any(char.IsLetter) && !word.StartsWith("(pid", StringComparison.Ordinal)).Take(4));
     }
 
     private static void Write(DateTimeOffset when, string milestone)

@@ -75,6 +75,13 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
             args.AddRange(["-c", "recovery_init_sync_method=syncfs"]);
         }
 
+        if (options.ThrowawayCluster)
+        {
+            // A test stack's cluster, deleted on dispose: no waits for the disk at commits, CREATE DATABASE and checkpoints
+            // (the shutdown checkpoint of every dispose among them). A kill -9 of PostgreSQL loses nothing still.
+            args.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+        }
+
         var (program, wrapped) = user.Wrap(binaries.Postgres, args);
         var child = ChildProcess.Start(program, wrapped, root, new Dictionary<string, string?>(), request.Log);
         LogServerStarted(logger, request.ResourceName, child.Id, data);

@@ -68,7 +68,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         try
         {
             captured = EntryPointInterceptor.Invoke(
-                settings => ApplyTestDefaults(settings, stateDirectory, appHostDirectory),
+                settings => ApplyTestDefaults(settings, stateDirectory, owned, appHostDirectory),
                 () =>
                 {
                     var result = entryPoint.Invoke(null, entryPoint.GetParameters().Length == 0 ? [] : [args ?? []]);
@@ -107,7 +107,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     {
         var (stateDirectory, owned) = StateDirectoryFor(args, Directory.GetCurrentDirectory());
         var settings = new DistributedApplicationBuilderSettings { Args = args };
-        ApplyTestDefaults(settings, stateDirectory, Directory.GetCurrentDirectory());
+        ApplyTestDefaults(settings, stateDirectory, owned, Directory.GetCurrentDirectory());
         return new DistributedApplicationTestingBuilder(new DistributedApplicationBuilder(settings), stateDirectory, owned);
     }
 
@@ -176,7 +176,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     }
 
     /// <summary>A test stack's defaults, between the developer's environment (which they win over) and the test's arguments (which win over them).</summary>
-    private static void ApplyTestDefaults(DistributedApplicationBuilderSettings settings, string stateDirectory, string appHostDirectory)
+    private static void ApplyTestDefaults(DistributedApplicationBuilderSettings settings, string stateDirectory, bool ownsStateDirectory, string appHostDirectory)
     {
         settings.AppHostDirectory = appHostDirectory;
 
@@ -190,8 +190,9 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         settings.Configuration["Dashboard:OtlpPort"] = "0";
         settings.Configuration["Stack:ClusterTemplateDirectory"] = ClusterTemplateCache;
 
-        // Its data is thrown away with it: no fsync, no synchronous commit, no full-page writes (measured: README, "Testing your app").
-        settings.Configuration["Stack:TestCluster"] = "true";
+        // A cluster in a state folder of the builder's own is deleted with it on dispose, so nothing in it is worth a disk flush:
+        // no fsync, no synchronous commit, no full-page writes (measured: README, "Testing your app"). A kept state folder stays durable.
+        settings.Configuration["Stack:TestCluster"] = ownsStateDirectory ? "true" : "false";
         settings.ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning);
     }
 

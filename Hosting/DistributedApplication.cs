@@ -126,6 +126,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        StartupTimeline.Mark("StartAsync: state lock, parameters, stack record");
         if (_state is null)
         {
             // The lock first: a second AppHost on this folder must be refused before it writes anything (secrets, the
@@ -147,7 +148,9 @@ public sealed class DistributedApplication : IAsyncDisposable
             State.AcquireLock(); // prepared earlier (a test read a connection string first)
         }
 
+        StartupTimeline.Mark("state folder locked, parameters resolved");
         Prepare(probeEngine: true);
+        StartupTimeline.Mark("placement resolved (runtime chosen)");
         State.PreloadRecord();
         var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>());
         _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ContainerStack>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
@@ -170,6 +173,8 @@ public sealed class DistributedApplication : IAsyncDisposable
             throw;
         }
 
+        StartupTimeline.Watch(ResourceNotifications, ResourceLogs, Model.Resources.OfType<ProjectResource>().Select(p => p.Name), cancellationToken);
+        StartupTimeline.Mark("orchestrator starting");
         _orchestrator.Start();
     }
 
@@ -211,6 +216,7 @@ public sealed class DistributedApplication : IAsyncDisposable
 
             await StackEnvFile.WriteAsync(this, stop.Token).ConfigureAwait(false);
             await Orchestrator.WhenSettledAsync(stop.Token).ConfigureAwait(false);
+            StartupTimeline.Mark("all up (every resource settled)");
             reporter.PrintSummary(Orchestrator.Resources.Select(r => r.Name));
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
         }

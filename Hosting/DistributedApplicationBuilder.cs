@@ -25,6 +25,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
     public DistributedApplicationBuilder(DistributedApplicationBuilderSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        StartupTimeline.MarkProcessStart();
         HostingDiagnostics.Write(HostingDiagnostics.BuilderConstructing, settings);
         Args = settings.Args;
         _host = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
@@ -107,6 +108,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         var model = new DistributedApplicationModel(resources);
         Services.AddSingleton(model);
         var app = new DistributedApplication(_host.Build(), model, options, this);
+        StartupTimeline.Mark("model built (Build returned)");
         HostingDiagnostics.Write(HostingDiagnostics.Built, app);
         return app;
     }

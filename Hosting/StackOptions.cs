@@ -56,7 +56,7 @@ public sealed class StackOptions
     /// <summary>
     /// Gets or sets whether a test stack's PostgreSQL process runs without durability (<c>fsync=off</c>, <c>synchronous_commit=off</c>,
     /// <c>full_page_writes=off</c>): its data is thrown away with the test stack, so a crash can cost nothing worth keeping. Only the testing
-    /// builder sets it (<c>Stack:TestCluster=true</c>); the server's log says so on every start. Default: <see langword="false"/>.
+    /// builder sets it (<c>Stack:TestCluster=true</c>), and only for a state folder of its own, deleted on dispose; the server's log says so on every start. Default: <see langword="false"/>.
     /// </summary>
     public bool TestCluster { get; set; }
 

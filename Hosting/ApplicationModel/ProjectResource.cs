@@ -1,6 +1,6 @@
 namespace StackModel.Hosting.ApplicationModel;
 
-/// <summary>A .NET project of the solution, run from its built assembly with <c>dotnet</c>.</summary>
+/// <summary>A .NET project of the solution, run from its built assembly with <c>dotnet</c>, or as its native executable when its build publishes one (<see cref="IProjectMetadata.NativeExecutablePath"/>).</summary>
 public sealed class ProjectResource : Resource, IResourceWithEnvironment, IResourceWithArgs, IResourceWithEndpoints, IResourceWithWaitSupport
 {
     /// <summary>Initializes a project resource.</summary>

@@ -21,6 +21,7 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
         }
 
         var command = await ProcessCommand.ForAsync(Resource, cancellationToken).ConfigureAwait(false);
+        LogNote(command);
         _process = Spawn(command, atGate: true);
         _heldAtGate = true;
         Log($"Started early (pid {_process.Id}) and held at its start gate until what it waits for is ready.");
@@ -36,6 +37,7 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
 
         var command = await ProcessCommand.ForAsync(Resource, cancellationToken).ConfigureAwait(false);
         PublishStarting(ResourcePlacement.Of(Resource).Name);
+        LogNote(command);
         _process = Spawn(command, atGate: false);
         OnRunning();
     }
@@ -76,6 +78,14 @@ internal sealed class ProcessResourceRunner(IResource resource, OrchestratorCont
         var process = ChildProcess.Start(command.Program, command.Args, command.WorkingDirectory, environment, (line, isError) => Log(line, isError), keepInputOpen: atGate);
         _ = process.Exited.ContinueWith(t => OnExited(t.Result), TaskScheduler.Default);
         return process;
+    }
+
+    private void LogNote(ProcessCommand command)
+    {
+        if (command.Note is { } note)
+        {
+            Log(note);
+        }
     }
 
     private void OnRunning()

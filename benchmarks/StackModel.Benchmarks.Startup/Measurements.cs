@@ -40,7 +40,9 @@ internal static class Measurements
         var port = FreePort();
         try
         {
+            _timelineKind = "cold";
             var cold = await AppHostToAllUpAsync(dir, port, "--Stack:Runtime=process");
+            _timelineKind = "warm";
             var warm = new List<double>();
             for (var i = 0; i < warmStarts; i++)
             {
@@ -58,18 +60,29 @@ internal static class Measurements
     public static async Task<double> TestingBuilderAsync()
     {
         var watch = Stopwatch.StartNew();
+        double built, started, healthy;
         await using (var builder = DistributedApplicationTestingBuilder.Create())
         {
             var postgres = builder.AddPostgres("postgres", port: 1);
             postgres.AddDatabase("app_dev");
             postgres.AddDatabase("litellm_dev");
             await using var app = await builder.BuildAsync();
+            built = watch.Elapsed.TotalMilliseconds;
             await app.StartAsync();
+            started = watch.Elapsed.TotalMilliseconds;
             await app.WaitForResourceHealthyAsync("app_dev");
             await app.WaitForResourceHealthyAsync("litellm_dev");
+            healthy = watch.Elapsed.TotalMilliseconds;
         }
 
-        return watch.Elapsed.TotalSeconds;
+        var seconds = watch.Elapsed.TotalSeconds;
+        if (!Timelines.TryGetValue("testing builder", out var list))
+        {
+            Timelines["testing builder"] = list = [];
+        }
+
+        list.Add([("Create() called", 0), ("BuildAsync returned", built), ("StartAsync returned", started), ("both databases healthy", healthy), ("disposed", seconds * 1000)]);
+        return seconds;
     }
 
     /// <summary>
@@ -88,7 +101,9 @@ internal static class Measurements
             : [$"--Stack:Runtime={runtime}", $"--Stack:Name={name}"];
         try
         {
+            _timelineKind = "unmeasured";
             await AppHostToAllUpAsync(dir, port, extra);
+            _timelineKind = runtime == "container" ? $"warm container on {engine}" : $"warm {runtime}";
             var seconds = new List<double>();
             for (var i = 0; i < rounds; i++)
             {
@@ -107,7 +122,25 @@ internal static class Measurements
         }
     }
 
+    /// <summary>Every AppHost start's timeline (its STACKMODEL_STARTUP_TIMELINE file), by kind of start: milestone, ms after the spawn.</summary>
+    public static Dictionary<string, List<List<(string Milestone, double Milliseconds)>>> Timelines { get; } = new(StringComparer.Ordinal);
+
+    private static string _timelineKind = "warm";
+
     private static async Task<double> AppHostToAllUpAsync(string stateDirectory, int port, params string[] extraArgs)
+    {
+        var timeline = Path.Combine(stateDirectory, $"timeline-{Guid.NewGuid():N}.tsv");
+        try
+        {
+            return await AppHostToAllUpAsync(stateDirectory, port, timeline, extraArgs);
+        }
+        finally
+        {
+            File.Delete(timeline);
+        }
+    }
+
+    private static async Task<double> AppHostToAllUpAsync(string stateDirectory, int port, string timelineFile, string[] extraArgs)
     {
         var dll = typeof(Measurements).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AppHostAssembly").Value!;
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -117,6 +150,8 @@ internal static class Measurements
             info.ArgumentList.Add(arg);
         }
 
+        info.Environment["STACKMODEL_STARTUP_TIMELINE"] = timelineFile;
+        var spawned = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(info)!;
         var up = new TaskCompletionSource<double>();
@@ -133,7 +168,54 @@ internal static class Measurements
         var seconds = await up.Task.WaitAsync(TimeSpan.FromSeconds(60));
         Process.Start("kill", ["-INT", process.Id.ToString()]).WaitForExit();
         await process.WaitForExitAsync();
+        if (File.Exists(timelineFile))
+        {
+            var spawnedMs = spawned.ToUnixTimeMilliseconds() + (spawned.Ticks % TimeSpan.TicksPerMillisecond / (double)TimeSpan.TicksPerMillisecond);
+            var marks = File.ReadAllLines(timelineFile)
+                .Select(line => line.Split('\t', 2))
+                .Where(parts => parts.Length == 2)
+                .Select(parts => (Milestone: parts[1], Milliseconds: double.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) - spawnedMs))
+                .Prepend(("up seen by the benchmark (\"Press Ctrl+C\" read)", seconds * 1000))
+                .Prepend(("AppHost spawned by the benchmark (dotnet StackModel.AppHost.dll)", 0))
+                .ToList();
+            var kind = _timelineKind;
+            if (!Timelines.TryGetValue(kind, out var list))
+            {
+                Timelines[kind] = list = [];
+            }
+
+            list.Add(marks);
+        }
+
         return seconds;
+    }
+
+    /// <summary>Prints the median time after the spawn of every milestone of the starts of <paramref name="kind"/>, in order.</summary>
+    public static void PrintTimeline(string kind)
+    {
+        if (!Timelines.TryGetValue(kind, out var starts) || starts.Count == 0)
+        {
+            return;
+        }
+
+        Console.WriteLine($"timeline of the {kind} starts (median ms after the benchmark spawned the AppHost, over {starts.Count} start(s); milestones present in fewer starts are marked):");
+        var rows = starts.SelectMany(marks => marks)
+            .GroupBy(mark => mark.Milestone, StringComparer.Ordinal)
+            .Select(group => (Milestone: group.Key, Median: MedianOf(group.Select(mark => mark.Milliseconds).ToList()), Count: group.Count()))
+            .OrderBy(row => row.Median)
+            .ToList();
+        var previous = 0.0;
+        foreach (var (milestone, median, count) in rows)
+        {
+            Console.WriteLine($"  {median,7:0} ms  (+{median - previous,5:0})  {milestone}{(count < starts.Count ? $"  [{count} of {starts.Count}]" : string.Empty)}");
+            previous = median;
+        }
+    }
+
+    private static double MedianOf(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static Task AsPostgres(string program, params string[] args) =>

@@ -80,6 +80,9 @@ public static class ServiceDefaultsExtensions
         if (IsOtlpExporterEnabled(builder))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
+
+            // Hosted services stop in reverse order of registration: registered first, this one flushes after the workers stopped.
+            builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, TelemetryFlushOnStop>());
         }
 
         return builder;

@@ -91,6 +91,9 @@ public static class ServiceDefaultsExtensions
             // final error line, about one run in three).
             builder.Services.ConfigureAll<OtlpExporterOptions>(options =>
                 options.HttpClientFactory = () => new HttpClient { Timeout = TimeSpan.FromMilliseconds(options.TimeoutMilliseconds) });
+
+            // Hosted services stop in reverse order of registration: registered first, this one flushes after the workers stopped.
+            builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, TelemetryFlushOnStop>());
         }
 
         return builder;

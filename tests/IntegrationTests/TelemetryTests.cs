@@ -104,15 +104,26 @@ public sealed class TelemetryTests
 
     private static async Task<JsonElement> PollAsync(HttpClient http, string path, Func<JsonElement, bool> done, CancellationToken ct)
     {
-        while (true)
+        JsonElement? last = null;
+        try
         {
-            var document = await GetJsonAsync(http, path, ct);
-            if (done(document))
+            while (true)
             {
-                return document;
-            }
+                var document = await GetJsonAsync(http, path, ct);
+                if (done(document))
+                {
+                    return document;
+                }
 
-            await Task.Delay(200, ct);
+                last = document;
+                await Task.Delay(200, ct);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            using var summary = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            Assert.Fail($"GET {path} never answered what the test waits for; last answer: {last}. Summary: {await http.GetStringAsync("/api/telemetry/summary", summary.Token)} Logs: {await http.GetStringAsync("/api/telemetry/logs", summary.Token)}");
+            throw;
         }
     }
 }

@@ -49,6 +49,20 @@ public sealed class OtlpEnvironmentTests
     }
 
     [Fact]
+    public async Task A_taken_port_turns_telemetry_off_with_the_reason_and_the_fix()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+
+        await using var receiver = await OtlpReceiver.StartAsync(port, new TelemetryStore(new TelemetryOptions()), NullLoggerFactory.Instance);
+
+        Assert.False(receiver.IsRunning);
+        Assert.Contains($"127.0.0.1:{port} is not free", receiver.OffReason, StringComparison.Ordinal);
+        Assert.Contains("--Dashboard:OtlpPort=<port>", receiver.OffReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_a_gateway_a_container_gets_no_endpoint_and_nothing_fails()
     {
         var builder = TestBuilder.Create();

@@ -12,15 +12,12 @@ namespace StackModel.Dashboard.Tests;
 
 public class DashboardBrowserTests(ITestOutputHelper output)
 {
-    private static readonly string[] ChromiumArgs =
-        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
     [RequiresBrowserFact]
     public async Task A_user_signs_in_watches_the_stack_settle_reveals_a_secret_reads_postgres_logs_and_restarts_litellm()
     {
         Assert.True(Machine.ChromiumMissingReason is null, Machine.ChromiumMissingReason);
         var ct = Machine.TimeoutToken();
-        var timeoutMs = (float)Machine.Timeout.TotalMilliseconds;
         await using var app = await DashboardStack.StartAsync(ct);
         var dashboard = app.Dashboard ?? throw new InvalidOperationException("The test stack has no dashboard although --Dashboard:Enabled=true was given.");
         var loginUrl = dashboard.LoginUrl ?? throw new InvalidOperationException("The dashboard is off: " + dashboard.OffReason);
@@ -35,34 +32,9 @@ public class DashboardBrowserTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/login?t=" + new string('x', 32), ct)).StatusCode);
         }
 
-        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Machine.ChromiumPath,
-            Headless = true,
-            Args = ChromiumArgs,
-            Timeout = timeoutMs,
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1100 } });
-        page.SetDefaultTimeout(timeoutMs);
-        SetDefaultExpectTimeout(timeoutMs);
-        var pageErrors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                pageErrors.Add(message.Text + " @ " + message.Location);
-            }
-        };
-        page.PageError += (_, error) => pageErrors.Add(error);
-        page.Response += (_, response) =>
-        {
-            if (response.Status >= 400)
-            {
-                pageErrors.Add($"{response.Request.Method} {response.Url} answered {response.Status}");
-            }
-        };
+        await using var browser = await DashboardBrowser.LaunchAsync(viewportHeight: 1100);
+        var page = browser.Page;
+        var pageErrors = browser.PageErrors;
 
         // Sign in with the console's URL; the cookie carries on.
         await page.GotoAsync(loginUrl.ToString());

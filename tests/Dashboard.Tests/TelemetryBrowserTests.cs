@@ -22,15 +22,12 @@ public sealed class TelemetryBrowserTests(ITestOutputHelper output)
 {
     private const string BrokenTag = "0099_broken";
 
-    private static readonly string[] ChromiumArgs =
-        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
     [RequiresBrowserFact]
     public async Task The_migration_runners_run_shows_as_a_trace_with_its_migration_spans_its_error_log_filters_out_and_its_metrics_draw_a_chart()
     {
         Assert.True(Machine.ChromiumMissingReason is null, Machine.ChromiumMissingReason);
         var ct = Machine.TimeoutToken();
-        var timeoutMs = (float)Machine.Timeout.TotalMilliseconds;
         using var migrationsCopy = new TempDirectory("stackmodel-telemetry-migrations-");
         CopyFolder(Path.Combine(RepositoryRoot(), "db", "migrations"), migrationsCopy.Path);
         var firstTag = ReadJournal(migrationsCopy.Path)["entries"]!.AsArray()[0]!["tag"]!.GetValue<string>();
@@ -44,34 +41,9 @@ public sealed class TelemetryBrowserTests(ITestOutputHelper output)
         var first = await app.ResourceNotifications.WaitForResourceAsync("migrations", s => s.IsTerminal, ct);
         Assert.True(first.State == ResourceState.Finished, $"The runner's first run ended {first.State} (exit code {first.ExitCode}): {first.Reason}");
 
-        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Machine.ChromiumPath,
-            Headless = true,
-            Args = ChromiumArgs,
-            Timeout = timeoutMs,
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
-        page.SetDefaultTimeout(timeoutMs);
-        SetDefaultExpectTimeout(timeoutMs);
-        var pageErrors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                pageErrors.Add(message.Text + " @ " + message.Location);
-            }
-        };
-        page.PageError += (_, error) => pageErrors.Add(error);
-        page.Response += (_, response) =>
-        {
-            if (response.Status >= 400)
-            {
-                pageErrors.Add($"{response.Request.Method} {response.Url} answered {response.Status}");
-            }
-        };
+        await using var browser = await DashboardBrowser.LaunchAsync(viewportHeight: 1000);
+        var page = browser.Page;
+        var pageErrors = browser.PageErrors;
         var screenshots = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
         await page.GotoAsync(loginUrl.ToString());
 

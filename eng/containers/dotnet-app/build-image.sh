@@ -41,22 +41,7 @@ work="$(mktemp -d /tmp/stackmodel-dotnet-image.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
 # ---- layer 1: native dependencies of .NET on Debian bookworm ----------------------
-DEPS_IMAGE="localhost/stackmodel/dotnet-deps:bookworm"
-DEPS_PACKAGES="ca-certificates,libicu72,libssl3,tzdata"
-DEPS_CUSTOMIZE='true'
-deps_hash="$(hash_inputs <<<"$(debian_base_recipe)
-$DEPS_PACKAGES
-$DEPS_CUSTOMIZE")"
-if [[ "$FORCE" != 1 ]] && image_is_current "$DEPS_IMAGE" "$deps_hash"; then
-    log "$DEPS_IMAGE is current"
-else
-    log "building $DEPS_IMAGE ..."
-    t0=$SECONDS
-    build_debian_base "$DEPS_IMAGE" "$deps_hash" "$DEPS_PACKAGES" "$DEPS_CUSTOMIZE" \
-        --change "ENV LANG=C.UTF-8" \
-        --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-    log "$DEPS_IMAGE built in $((SECONDS - t0)) s"
-fi
+ensure_dotnet_deps_image
 
 # ---- layer 2: the host's .NET shared frameworks ---------------------------------------
 # Take the newest Microsoft.AspNetCore.App the host has and the Microsoft.NETCore.App of

@@ -141,3 +141,23 @@ build_debian_base() {
             - "$image" >/dev/null
     remove_if_dangling "$old" "$(podman image inspect --format '{{.Id}}' "$image")"
 }
+
+# The native dependencies of .NET on Debian bookworm (what the official runtime-deps image holds), as one cached image:
+# sets DEPS_IMAGE and deps_hash for the caller. Every .NET image here builds on it (dotnet-app, migration-runner).
+# Usage: ensure_dotnet_deps_image  (FORCE=1 rebuilds)
+ensure_dotnet_deps_image() {
+    local packages="ca-certificates,libicu72,libssl3,tzdata" customize='true' t0=$SECONDS
+    DEPS_IMAGE="localhost/stackmodel/dotnet-deps:bookworm"
+    deps_hash="$(hash_inputs <<<"$(debian_base_recipe)
+$packages
+$customize")"
+    if [[ "${FORCE:-0}" != 1 ]] && image_is_current "$DEPS_IMAGE" "$deps_hash"; then
+        log "$DEPS_IMAGE is current"
+        return
+    fi
+    log "building $DEPS_IMAGE ..."
+    build_debian_base "$DEPS_IMAGE" "$deps_hash" "$packages" "$customize" \
+        --change "ENV LANG=C.UTF-8" \
+        --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    log "$DEPS_IMAGE built in $((SECONDS - t0)) s"
+}

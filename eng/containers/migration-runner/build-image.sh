@@ -53,21 +53,8 @@ fi
 [[ -x "$out/$ASSEMBLY" ]] || die "publish output has neither $ASSEMBLY.dll nor an executable $ASSEMBLY"
 log "native output (NativeAOT): building on the .NET dependencies layer"
 
-# The dependencies layer, exactly as dotnet-app/build-image.sh builds it (same inputs, same hash, so the same cached image).
-DEPS_IMAGE="localhost/stackmodel/dotnet-deps:bookworm"
-DEPS_PACKAGES="ca-certificates,libicu72,libssl3,tzdata"
-DEPS_CUSTOMIZE='true'
-deps_hash="$(hash_inputs <<<"$(debian_base_recipe)
-$DEPS_PACKAGES
-$DEPS_CUSTOMIZE")"
-if [[ "$FORCE" != 1 ]] && image_is_current "$DEPS_IMAGE" "$deps_hash"; then
-    log "$DEPS_IMAGE is current"
-else
-    log "building $DEPS_IMAGE ..."
-    build_debian_base "$DEPS_IMAGE" "$deps_hash" "$DEPS_PACKAGES" "$DEPS_CUSTOMIZE" \
-        --change "ENV LANG=C.UTF-8" \
-        --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-fi
+# The dependencies layer dotnet-app/build-image.sh builds on too (same inputs, same hash, so the same cached image).
+ensure_dotnet_deps_image
 
 # Debug symbols stay out of the image.
 find "$out" -name '*.dbg' -delete

@@ -3,7 +3,7 @@
 # this machine's .NET (no registry needed), cached by content hash like every image here. The image `publish compose`
 # runs for the `migrations` service. (Users with registry access may build the same from ./Dockerfile instead.)
 #
-# It asks MSBuild for the runner's PublishAot, publishes (`dotnet publish`, Release) and looks at the output:
+# It asks MSBuild whether the runner builds native (StackModelNativeAotEnabled), publishes (`dotnet publish`, Release) and looks at the output:
 #   - StackModel.MigrationRunner.dll present (framework-dependent, today): the image is dotnet-app/build-image.sh's, on
 #     the shared .NET runtime layer (entrypoint `dotnet /app/StackModel.MigrationRunner.dll`);
 #   - only the native executable (NativeAOT): the image is the .NET dependencies layer (Debian minbase with ICU, OpenSSL,
@@ -28,10 +28,12 @@ ASSEMBLY="StackModel.MigrationRunner"
 work="$(mktemp -d /tmp/stackmodel-runner-image.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
-# PublishAot decides the output's form; asking MSBuild costs seconds, a publish that is then thrown away a minute on a cold machine.
-aot="$(dotnet msbuild "$PROJECT" -nologo -getProperty:PublishAot -p:Configuration="$CONFIGURATION" 2>/dev/null || true)"
+# The runner's build decides the output's form (eng/build/NativeAotRunner.targets: native when the AOT toolchain is there;
+# PublishAot itself is set only while restoring and publishing); asking MSBuild costs seconds, a publish that is then thrown
+# away a minute on a cold machine.
+aot="$(dotnet msbuild "$PROJECT" -nologo -getProperty:StackModelNativeAotEnabled -p:Configuration="$CONFIGURATION" 2>/dev/null || true)"
 if [[ "$aot" != true ]]; then
-    log "PublishAot is not true: framework-dependent, building on the shared .NET runtime layer"
+    log "no NativeAOT build (toolchain missing or turned off): framework-dependent, building on the shared .NET runtime layer"
     exec bash "$here/../dotnet-app/build-image.sh" "$PROJECT" "$IMAGE"
 fi
 

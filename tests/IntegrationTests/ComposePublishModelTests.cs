@@ -1,3 +1,5 @@
+using StackModel.Hosting.ApplicationModel;
+using StackModel.Hosting.Testing;
 using StackModel.IntegrationTests.Infrastructure;
 
 namespace StackModel.IntegrationTests;
@@ -77,7 +79,16 @@ public class ComposePublishModelTests
         Assert.DoesNotContain("litellm_dev", migrations, StringComparison.Ordinal);
         Assert.Contains("\"ghcr.io/berriai/litellm:", yaml, StringComparison.Ordinal); // the product default, not the stand-in
         Assert.Contains("/health/liveliness", yaml, StringComparison.Ordinal);
-        Assert.Contains("\"127.0.0.1:55432:5432\"", yaml, StringComparison.Ordinal); // the declaration's own port
+        Assert.Contains($"\"127.0.0.1:{await DeclaredPostgresHostPortAsync()}:5432\"", yaml, StringComparison.Ordinal); // the declaration's own port
+    }
+
+    /// <summary>The host port AppHost/Program.cs declares for PostgreSQL, read from the model (a port is written in one place only).</summary>
+    private static async Task<int> DeclaredPostgresHostPortAsync()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeouts.Scaled(TimeSpan.FromSeconds(60)));
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(cancellationToken: timeout.Token);
+        return builder.Resources.OfType<IResourceWithEndpoints>().Single(r => r.Name == "postgres")
+            .Annotations.OfType<EndpointAnnotation>().Single().HostPort;
     }
 
     private static Task<(int ExitCode, string Stdout, string Stderr)> PublishAsync(TempDirectory folder, string dir, params string[] extra) =>

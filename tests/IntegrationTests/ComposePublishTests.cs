@@ -10,7 +10,7 @@ namespace StackModel.IntegrationTests;
 /// <c>publish compose</c> of the real AppHost, run by docker-compose 1.29 on Docker Engine (<c>Category=Compose</c>): the
 /// published stack keeps the AppHost's guarantees (databases and roles created by db-init, isolation, the runner after LiteLLM
 /// is healthy, no secret in the YAML, the declared port on 127.0.0.1 only), survives a second <c>up</c>, a re-publish and a
-/// <c>down</c>, and leaves nothing behind. LiteLLM is the stand-in image (LiteLLM:Image); ports are free ones, never 55432.
+/// <c>down</c>, and leaves nothing behind. LiteLLM is the stand-in image (LiteLLM:Image); ports are free ones, never the declared one.
 /// </summary>
 [Trait("Category", "Compose")]
 public class ComposePublishTests(ITestOutputHelper output)

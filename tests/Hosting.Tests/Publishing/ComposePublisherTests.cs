@@ -12,7 +12,7 @@ public sealed class ComposePublisherTests
     public async Task A_host_executable_is_refused_with_the_reason_and_nothing_is_written()
     {
         var builder = TestBuilder.Create();
-        builder.AddPostgres("postgres", port: 55432).AddDatabase("app_dev");
+        builder.AddPostgres("postgres", port: 25432).AddDatabase("app_dev");
         builder.AddExecutable("worker", "/usr/bin/worker", "/tmp");
         using var folder = new TempDirectory();
 
@@ -41,7 +41,7 @@ public sealed class ComposePublisherTests
     public async Task A_project_without_an_image_is_left_out_with_how_to_give_it_one_and_its_dependents_waits_say_so()
     {
         var builder = TestBuilder.Create();
-        var db = builder.AddPostgres("postgres", port: 55432).AddDatabase("app_dev");
+        var db = builder.AddPostgres("postgres", port: 25432).AddDatabase("app_dev");
         var api = builder.AddProject<SomeProject>("api").WithReference(db).WaitFor(db);
         builder.AddContainer("proxy", "example/proxy", "1").WaitForCompletion(api);
         using var folder = new TempDirectory();
@@ -57,7 +57,7 @@ public sealed class ComposePublisherTests
     public async Task A_project_with_an_image_waits_for_its_database_through_db_init_and_gets_a_completion_condition_when_waited_for()
     {
         var builder = TestBuilder.Create();
-        var db = builder.AddPostgres("postgres", port: 55432).AddDatabase("app_dev");
+        var db = builder.AddPostgres("postgres", port: 25432).AddDatabase("app_dev");
         var seed = builder.AddProject<SomeProject>("seed").WithReference(db).WaitFor(db).WithPublishImage("example/seed:1");
         builder.AddContainer("proxy", "example/proxy", "1").WaitForCompletion(seed);
         using var folder = new TempDirectory();

@@ -96,6 +96,10 @@ public sealed class TelemetryBrowserTests(ITestOutputHelper output)
         await Expect(stopped).ToHaveCountAsync(1);
         await Expect(stopped.Locator("td.message")).ToContainTextAsync(BrokenTag);
         await Expect(stopped.Locator(".template")).ToContainTextAsync("Migration stopped with exit code {ExitCode} ({ExitCodeName}): {Reason}");
+
+        // The error row may already show before the level filter's answer has replaced the rows: wait until that is done.
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("minLevel=Error"));
+        await Expect(page.Locator("#structured-logs tbody tr:not(.log-detail):not([data-level=Error]):not([data-level=Critical])")).ToHaveCountAsync(0);
         foreach (var row in await rows.AllAsync())
         {
             Assert.Equal("migrations", await row.GetAttributeAsync("data-resource"));

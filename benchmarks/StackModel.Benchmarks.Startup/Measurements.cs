@@ -166,7 +166,9 @@ internal static class Measurements
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var seconds = await up.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        Process.Start("kill", ["-INT", process.Id.ToString()]).WaitForExit();
+        // SIGTERM, not SIGINT: SIGTERM always stops the stack, while a SIGINT ignored on entry (a benchmark run as a background job or
+        // under nohup) stays ignored by design, and the next start would then find the state folder locked.
+        Process.Start("kill", ["-TERM", process.Id.ToString()]).WaitForExit();
         await process.WaitForExitAsync();
         if (File.Exists(timelineFile))
         {

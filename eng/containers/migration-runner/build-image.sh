@@ -34,6 +34,7 @@ trap 'rm -rf "$work"' EXIT
 aot="$(dotnet msbuild "$PROJECT" -nologo -getProperty:StackModelNativeAotEnabled -p:Configuration="$CONFIGURATION" 2>/dev/null || true)"
 if [[ "$aot" != true ]]; then
     log "no NativeAOT build (toolchain missing or turned off): framework-dependent, building on the shared .NET runtime layer"
+    rm -rf "$work"  # exec replaces this shell: its EXIT trap would never run
     exec bash "$here/../dotnet-app/build-image.sh" "$PROJECT" "$IMAGE"
 fi
 
@@ -49,6 +50,7 @@ log "published in $((SECONDS - t0)) s ($(du -sh "$out" | cut -f1))"
 if [[ -f "$out/$ASSEMBLY.dll" ]]; then
     # PublishAot=true without the AOT toolchain may fall back to a framework-dependent build: image that instead.
     log "the output is framework-dependent after all: building on the shared .NET runtime layer"
+    rm -rf "$work"  # exec replaces this shell: its EXIT trap would never run
     exec bash "$here/../dotnet-app/build-image.sh" "$PROJECT" "$IMAGE"
 fi
 

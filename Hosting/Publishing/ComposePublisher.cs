@@ -284,6 +284,9 @@ internal sealed class ComposePublisher(DistributedApplicationModel model, IConfi
         }
 
         service.Volumes.Add($"./db-init:{DbInitScript.MountPath}:ro");
+        // The postgres image declares a VOLUME for its data folder; db-init keeps no data there, and without a mount of its own
+        // every `up` after a `down` would leave one more anonymous volume behind (`down -v` removes only the current one's).
+        service.Tmpfs.Add(PostgresContainerRuntime.DataDirectory);
         service.AddDependency(server.Name, ComposeConditions.Healthy);
         return service;
     }

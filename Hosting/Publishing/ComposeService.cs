@@ -21,6 +21,9 @@ internal sealed class ComposeService(string name, string image)
 
     public List<string> Volumes { get; } = [];
 
+    /// <summary>Gets the paths mounted as tmpfs: a path the image declares a <c>VOLUME</c> for that this service does not keep.</summary>
+    public List<string> Tmpfs { get; } = [];
+
     public List<string> Ports { get; } = [];
 
     /// <summary>Gets or sets the health check's command (<c>CMD-SHELL</c> form) and how patiently it is retried.</summary>

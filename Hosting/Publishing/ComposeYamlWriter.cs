@@ -42,6 +42,7 @@ internal static class ComposeYamlWriter
             }
 
             Block("volumes", service.Volumes);
+            Block("tmpfs", service.Tmpfs);
             Block("ports", service.Ports);
             if (service.Healthcheck is { } health)
             {

@@ -249,8 +249,12 @@ function structuredLogsPage() {
     return { resource: filters.resource, minLevel: filters.minLevel, text: filters.text, traceId: filters.traceId, ...extra };
   }
 
+  // Bumped when the filters change and the rows are cleared: an answer asked for under the old filters is dropped.
+  let generation = 0;
   const fetchNew = serial(async () => {
+    const asked = generation;
     const data = await getJson(`/api/telemetry/logs${query(currentParams({ afterSeq: lastSeq || undefined }))}`);
+    if (asked !== generation) { return; }
     if (data.items.length) {
       const atBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
       const fragment = document.createDocumentFragment();
@@ -272,6 +276,7 @@ function structuredLogsPage() {
 
   async function reload() {
     remember(currentParams());
+    generation++;
     body.replaceChildren();
     lastSeq = 0;
     await fetchNew();

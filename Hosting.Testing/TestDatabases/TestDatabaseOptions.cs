@@ -15,8 +15,8 @@ public sealed class TestDatabaseOptions
     /// </summary>
     public int? PoolSize { get; set; }
 
-    /// <summary>Gets or sets how the template is copied. Default: <see cref="TestDatabaseCloneStrategy.WalLog"/> (measured: README, "Testing your app").</summary>
-    public TestDatabaseCloneStrategy Strategy { get; set; } = TestDatabaseCloneStrategy.WalLog;
+    /// <summary>Gets or sets how the template is copied. Default: <see cref="TestDatabaseCloneStrategy.FileCopy"/> (measured: README, "Testing your app").</summary>
+    public TestDatabaseCloneStrategy Strategy { get; set; } = TestDatabaseCloneStrategy.FileCopy;
 
     internal int EffectivePoolSize => Math.Max(0, PoolSize ?? Math.Clamp(Environment.ProcessorCount, 2, 8));
 }

@@ -4,6 +4,7 @@ using Npgsql;
 using StackModel.Hosting;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Postgres;
+using StackModel.Hosting.Runtimes.Process;
 using StackModel.Hosting.Testing;
 
 namespace StackModel.Benchmarks;
@@ -12,8 +13,10 @@ namespace StackModel.Benchmarks;
 /// Measures per-test databases on test stacks of the real AppHost, in one run, and prints figures and ratios:
 /// the time to get a migrated clone (median, p95), cold (no pool; WAL_LOG and FILE_COPY) and pooled, with the app schema (db/migrations)
 /// and with 200 generated migrations; 200 tests each with its own database next to the same 200 tests on one shared database reset between
-/// them; all of it with the test cluster's durability off (the default) and on; and the testing builder's create -> started -> disposed.
-/// Usage: dotnet run -c Release --project benchmarks/TestDatabaseBenchmark [-- samples [tests]]
+/// them; all of it with the test cluster's durability off (the default) and on, in RAM (/dev/shm, the default) and on disk (the temporary
+/// folder, STACKMODEL_TEST_STATE_ROOT); and the testing builder's create -> started -> disposed.
+/// Usage: dotnet run -c Release --project benchmarks/TestDatabaseBenchmark [-- samples [tests [quick]]] ("quick": durability off and the app
+/// schema only, RAM and disk).
 /// </summary>
 internal static class TestDatabaseBenchmark
 {
@@ -29,6 +32,7 @@ internal static class TestDatabaseBenchmark
     {
         var samples = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
         var tests = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
+        var quick = args.Length > 2 && args[2] == "quick";
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(30));
         var ct = timeout.Token;
         var generated = Directory.CreateTempSubdirectory("stackmodel-bench-migrations-").FullName;
@@ -39,10 +43,19 @@ internal static class TestDatabaseBenchmark
             Console.WriteLine();
 
             var results = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var durable in new[] { false, true })
+            var ram = TestClusterStorage.Choose();
+            var variants = new List<(bool Durable, bool Disk)> { (false, false), (false, true) };
+            if (!quick)
             {
-                var mode = durable ? "durable" : "durability off";
-                Console.WriteLine($"== test cluster {(durable ? "with fsync, synchronous_commit and full_page_writes on (--Stack:TestCluster=false)" : "with fsync=off, synchronous_commit=off, full_page_writes=off (the testing builder's default)")}");
+                variants.Add((true, false));
+            }
+
+            foreach (var (durable, disk) in variants)
+            {
+                var mode = (durable ? "durable" : "durability off") + (disk ? " disk" : string.Empty);
+                Console.WriteLine($"== test cluster {(durable ? "with fsync, synchronous_commit and full_page_writes on (--Stack:TestCluster=false)" : "with fsync=off, synchronous_commit=off, full_page_writes=off (the testing builder's default)")}, " +
+                    (disk ? $"on disk ({TestClusterStorage.RootVariable}={Path.GetTempPath()})" : $"where test stacks go by default ({ram.Root}: {ram.Reason})"));
+                Environment.SetEnvironmentVariable(TestClusterStorage.RootVariable, disk ? Path.GetTempPath() : null);
                 await using (var app = await StartAsync(durable, migrations: null, ct))
                 {
                     var build = Stopwatch.StartNew();
@@ -68,7 +81,7 @@ internal static class TestDatabaseBenchmark
                         $"  {tests} tests, each its own database (pooled): {isolated:0.00} s total; the same {tests} tests on one shared app_dev with ResetDatabaseAsync between them: {shared:0.00} s; ratio isolated/shared {isolated / shared:0.00} (goal: isolated <= 10 s)"));
                 }
 
-                if (durable)
+                if (durable || disk || quick)
                 {
                     // 200 migrations with durability on cost seconds per clone: the app schema above tells the ratio.
                     Console.WriteLine();
@@ -95,6 +108,16 @@ internal static class TestDatabaseBenchmark
             }
 
             Console.WriteLine("== ratios");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  disk / default folder ({ram.Root}), durability off: cold WAL_LOG {results["durability off disk cold WalLog"] / results["durability off cold WalLog"]:0.00}, cold FILE_COPY {results["durability off disk cold FileCopy"] / results["durability off cold FileCopy"]:0.00}, {tests} isolated tests {results["durability off disk isolated"] / results["durability off isolated"]:0.00}, {tests} shared tests {results["durability off disk shared"] / results["durability off shared"]:0.00}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  FILE_COPY / WAL_LOG cold median, app schema, durability off: {results["durability off cold FileCopy"] / results["durability off cold WalLog"]:0.00} ({ram.Root}), {results["durability off disk cold FileCopy"] / results["durability off disk cold WalLog"]:0.00} (disk)"));
+            if (quick)
+            {
+                Console.WriteLine($"load average at the end (1, 5, 15 min): {LoadAverage()}");
+                return 0;
+            }
+
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  FILE_COPY / WAL_LOG cold median, app schema: {results["durability off cold FileCopy"] / results["durability off cold WalLog"]:0.00} (durability off), {results["durable cold FileCopy"] / results["durable cold WalLog"]:0.00} (durable)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

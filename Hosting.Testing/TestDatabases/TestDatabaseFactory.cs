@@ -26,6 +26,12 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     /// <summary>How many disposed databases may wait for their drop while the pool refills (bounds the disk they hold).</summary>
     private const int DropBacklog = 16;
 
+    /// <summary>
+    /// How many clones are made at once to refill the pool: a clone spends much of its time waiting for PostgreSQL's checkpointer and
+    /// the network, so two keep two cores busy (measured: README, "Testing your app").
+    /// </summary>
+    private const int MaxFillers = 2;
+
     private readonly DistributedApplication _app;
     private readonly NpgsqlDataSource _admin;
     private readonly NpgsqlConnection _alive;
@@ -37,10 +43,12 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     private readonly Channel<TestDatabaseClone> _pool;
     private readonly Channel<string> _drops = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _slots;
     private readonly Task _filler;
     private readonly Task _dropper;
     private int _next;
     private int _pendingDrops;
+    private Exception? _poolFault;
 
     private TestDatabaseFactory(
         DistributedApplication app, PostgresDatabaseResource database, NpgsqlDataSource admin, NpgsqlConnection alive, int run, string stackId, string template,
@@ -58,9 +66,12 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
         _migratorConnectionString = migratorConnectionString;
         _strategy = options.Strategy == TestDatabaseCloneStrategy.FileCopy ? "FILE_COPY" : "WAL_LOG";
         PoolSize = options.EffectivePoolSize;
-        _pool = Channel.CreateBounded<TestDatabaseClone>(new BoundedChannelOptions(Math.Max(1, PoolSize)) { SingleWriter = true });
+        _pool = Channel.CreateBounded<TestDatabaseClone>(new BoundedChannelOptions(Math.Max(1, PoolSize)) { SingleWriter = false });
+
+        // A slot per place in the pool: a filler takes one before it clones, a hand-out from the pool gives it back.
+        _slots = new SemaphoreSlim(PoolSize);
         _dropper = Task.Run(DropAsync);
-        _filler = PoolSize > 0 ? Task.Run(FillAsync) : Task.CompletedTask;
+        _filler = PoolSize > 0 ? Task.WhenAll(Enumerable.Range(0, Math.Min(PoolSize, MaxFillers)).Select(_ => Task.Run(FillAsync))) : Task.CompletedTask;
     }
 
     public PostgresDatabaseResource Database { get; }
@@ -75,7 +86,7 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     public bool BuiltTemplate { get; private init; }
 
     /// <summary>Gets what the pool filler failed with, if it stopped; hand-outs then clone on demand and meet the cause themselves.</summary>
-    public Exception? PoolFault { get; private set; }
+    public Exception? PoolFault => Volatile.Read(ref _poolFault);
 
     /// <summary>Gets how many clones are ready in the pool.</summary>
     public int Ready => _pool.Reader.Count;
@@ -127,7 +138,17 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     public async Task<TestDatabase> CreateAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        var clone = _pool.Reader.TryRead(out var ready) ? ready : await CloneAsync(cancellationToken).ConfigureAwait(false);
+        TestDatabaseClone clone;
+        if (_pool.Reader.TryRead(out var ready))
+        {
+            clone = ready;
+            _slots.Release();
+        }
+        else
+        {
+            clone = await CloneAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return new TestDatabase(this, clone, WithDatabase(_runtimeConnectionString, clone.Name), WithDatabase(_migratorConnectionString, clone.Name));
     }
 
@@ -206,6 +227,7 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
         await _alive.DisposeAsync().ConfigureAwait(false);
         await _admin.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
+        _slots.Dispose();
     }
 
     /// <summary>Closes the run's session without dropping anything, as a killed process would: for tests of the next run's clean-up.</summary>
@@ -294,8 +316,9 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
         var token = _stopping.Token;
         try
         {
-            while (await _pool.Writer.WaitToWriteAsync(token).ConfigureAwait(false))
+            while (true)
             {
+                await _slots.WaitAsync(token).ConfigureAwait(false);
                 var clone = await CloneAsync(token).ConfigureAwait(false);
                 var dataSource = NpgsqlDataSource.Create(WithDatabase(_runtimeConnectionString, clone.Name));
                 try
@@ -323,9 +346,13 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
         {
             // Stopping.
         }
-        catch (Exception ex)
+        catch (Exception) when (PoolFault is not null)
         {
-            PoolFault = ex;
+            // Another filler already met the cause and said so.
+        }
+        catch (Exception ex) when (Interlocked.CompareExchange(ref _poolFault, ex, null) is null)
+        {
+            // The first filler to fail says so; the other meets the same cause and stops quietly.
             _app.ResourceLogs.Write(Database.Name, $"The pool of test databases stopped filling ({ex.Message}); tests now get databases cloned on demand.", true);
         }
     }

@@ -72,11 +72,15 @@ internal static class TestDatabaseBenchmark
                     results[$"{mode} pooled"] = Median(handOut);
                     Print("  pooled hand-out (pool full)", handOut);
 
+                    var cpu = await CpuMeter.ForAsync(app, ct);
                     var (isolated, isolatedHandOuts) = await IsolatedSuiteAsync(app, tests, ct);
                     results[$"{mode} isolated"] = isolated;
+                    Console.WriteLine($"  CPU of the {tests} isolated tests (a figure load hardly changes): {cpu.Report(tests)}");
+                    cpu = await CpuMeter.ForAsync(app, ct);
                     Print($"  hand-out during the {tests} isolated tests", isolatedHandOuts);
                     var shared = await SharedSuiteAsync(app, tests, ct);
                     results[$"{mode} shared"] = shared;
+                    Console.WriteLine($"  CPU of the {tests} shared tests: {cpu.Report(tests)}");
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"  {tests} tests, each its own database (pooled): {isolated:0.00} s total; the same {tests} tests on one shared app_dev with ResetDatabaseAsync between them: {shared:0.00} s; ratio isolated/shared {isolated / shared:0.00} (goal: isolated <= 10 s)"));
                 }

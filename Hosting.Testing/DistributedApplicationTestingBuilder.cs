@@ -132,7 +132,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         AssignFreePorts();
         var app = Inner.Build();
         _built = true;
-        TestStacks.Add(app);
+        TestStacks.Add(app, clusterGoesWithIt: _ownsStateDirectory);
         var directory = _stateDirectory;
         if (_ownsStateDirectory)
         {
@@ -238,7 +238,13 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     {
         // In RAM (/dev/shm) when it has room, else the temporary folder: Runtimes/Process/TestClusterStorage.cs says why.
         var (root, _, _) = Runtimes.Process.TestClusterStorage.Choose();
-        var directory = Path.Combine(root, "stackmodel-test-" + Path.GetRandomFileName().Replace(".", string.Empty, StringComparison.Ordinal));
+        string directory;
+        do
+        {
+            directory = Path.Combine(root, "stackmodel-test-" + Path.GetRandomFileName().Replace(".", string.Empty, StringComparison.Ordinal));
+        }
+        while (Directory.Exists(directory));
+
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(directory);

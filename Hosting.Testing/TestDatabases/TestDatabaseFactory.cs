@@ -26,12 +26,6 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     /// <summary>How many disposed databases may wait for their drop while the pool refills (bounds the disk they hold).</summary>
     private const int DropBacklog = 16;
 
-    /// <summary>
-    /// How many clones are made at once to refill the pool: a clone spends much of its time waiting for PostgreSQL's checkpointer and
-    /// the network, so two keep two cores busy (measured: README, "Testing your app").
-    /// </summary>
-    private const int MaxFillers = 2;
-
     private readonly DistributedApplication _app;
     private readonly NpgsqlDataSource _admin;
     private readonly NpgsqlConnection _alive;
@@ -49,6 +43,7 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     private int _next;
     private int _pendingDrops;
     private Exception? _poolFault;
+    private bool _discardDrops;
 
     private TestDatabaseFactory(
         DistributedApplication app, PostgresDatabaseResource database, NpgsqlDataSource admin, NpgsqlConnection alive, int run, string stackId, string template,
@@ -68,10 +63,11 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
         PoolSize = options.EffectivePoolSize;
         _pool = Channel.CreateBounded<TestDatabaseClone>(new BoundedChannelOptions(Math.Max(1, PoolSize)) { SingleWriter = false });
 
-        // A slot per place in the pool: a filler takes one before it clones, a hand-out from the pool gives it back.
+        // A slot per place in the pool: a filler takes one before it clones, a hand-out from the pool gives it back. Two fillers by
+        // default: a clone spends much of its time waiting on PostgreSQL's checkpointer and the network (measured: README, "Testing your app").
         _slots = new SemaphoreSlim(PoolSize);
         _dropper = Task.Run(DropAsync);
-        _filler = PoolSize > 0 ? Task.WhenAll(Enumerable.Range(0, Math.Min(PoolSize, MaxFillers)).Select(_ => Task.Run(FillAsync))) : Task.CompletedTask;
+        _filler = PoolSize > 0 ? Task.WhenAll(Enumerable.Range(0, Math.Min(PoolSize, Math.Max(1, options.Fillers))).Select(_ => Task.Run(FillAsync))) : Task.CompletedTask;
     }
 
     public PostgresDatabaseResource Database { get; }
@@ -202,13 +198,18 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
         return (long)(await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => DisposeAsync(discardQueuedDrops: false);
+
+    /// <summary>Stops the pool and drops what is left, or, when the stack's cluster is about to be deleted with it, leaves the queued drops undone.</summary>
+    /// <param name="discardQueuedDrops">Whether drops still queued are skipped (the test stack is being disposed and its cluster goes with it).</param>
+    public async ValueTask DisposeAsync(bool discardQueuedDrops)
     {
         if (_stopping.IsCancellationRequested)
         {
             return;
         }
 
+        Volatile.Write(ref _discardDrops, discardQueuedDrops);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _pool.Writer.TryComplete();
         await _filler.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -361,6 +362,12 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     {
         await foreach (var name in _drops.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            if (Volatile.Read(ref _discardDrops))
+            {
+                Interlocked.Decrement(ref _pendingDrops);
+                continue;
+            }
+
             // Refilling the pool comes first (a test may be waiting for it); a drop, which makes PostgreSQL 15 checkpoint, waits
             // until the pool is full, the backlog grows long, or the stack stops.
             while (PoolSize > 0 && Ready < PoolSize && PoolFault is null && Volatile.Read(ref _pendingDrops) < DropBacklog && !_stopping.IsCancellationRequested)

@@ -18,5 +18,8 @@ public sealed class TestDatabaseOptions
     /// <summary>Gets or sets how the template is copied. Default: <see cref="TestDatabaseCloneStrategy.FileCopy"/> (measured: README, "Testing your app").</summary>
     public TestDatabaseCloneStrategy Strategy { get; set; } = TestDatabaseCloneStrategy.FileCopy;
 
+    /// <summary>Gets how many clones refill the pool at once (the benchmark compares 1 and 2); not a configuration key.</summary>
+    internal int Fillers { get; init; } = 2;
+
     internal int EffectivePoolSize => Math.Max(0, PoolSize ?? Math.Clamp(Environment.ProcessorCount, 2, 8));
 }

@@ -85,6 +85,22 @@ internal static class TestDatabaseBenchmark
                         $"  {tests} tests, each its own database (pooled): {isolated:0.00} s total; the same {tests} tests on one shared app_dev with ResetDatabaseAsync between them: {shared:0.00} s; ratio isolated/shared {isolated / shared:0.00} (goal: isolated <= 10 s)"));
                 }
 
+                if (!durable && !disk)
+                {
+                    // The pool's refill concurrency, A/B interleaved on one stack: 1 filler against 2 (the default).
+                    await using var again = await StartAsync(durable, migrations: null, ct);
+                    await again.PrepareTestDatabasesAsync("app_dev", ct);
+                    var (one, two) = (new List<double>(), new List<double>());
+                    for (var round = 0; round < 2; round++)
+                    {
+                        one.Add(await FactorySuiteAsync(again, fillers: 1, tests / 2, ct));
+                        two.Add(await FactorySuiteAsync(again, fillers: 2, tests / 2, ct));
+                    }
+
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {tests / 2} isolated tests, pool refilled by 1 clone at a time: {string.Join(" / ", one.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))} s; by 2 at a time: {string.Join(" / ", two.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))} s; ratio 2/1 {two.Sum() / one.Sum():0.00}"));
+                }
+
                 if (durable || disk || quick)
                 {
                     // 200 migrations with durability on cost seconds per clone: the app schema above tells the ratio.
@@ -232,6 +248,26 @@ internal static class TestDatabaseBenchmark
         }
 
         return (total.Elapsed.TotalSeconds, handOuts);
+    }
+
+    /// <summary>N isolated tests from a factory of their own with <paramref name="fillers"/> refilling its (default-sized) pool, which starts full.</summary>
+    private static async Task<double> FactorySuiteAsync(DistributedApplication app, int fillers, int tests, CancellationToken ct)
+    {
+        var database = app.Model.Resources.OfType<PostgresDatabaseResource>().Single(d => d.Name == "app_dev");
+        await using var factory = await TestDatabaseFactory.CreateAsync(app, database, new TestDatabaseOptions { Fillers = fillers }, ct);
+        while (factory.Ready < factory.PoolSize)
+        {
+            await Task.Delay(5, ct);
+        }
+
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < tests; i++)
+        {
+            await using var db = await factory.CreateAsync(ct);
+            await RunTestBodyAsync(db.DataSource, ct);
+        }
+
+        return total.Elapsed.TotalSeconds;
     }
 
     /// <summary>The same N tests on the stack's app_dev, emptied with ResetDatabaseAsync after each.</summary>

@@ -127,6 +127,26 @@ internal static class TestDatabaseBenchmark
                 Console.WriteLine();
             }
 
+            {
+                // The isolated suite in RAM and on disk, interleaved on two stacks running side by side, so that the load and the warm-up hit both alike.
+                Environment.SetEnvironmentVariable(TestClusterStorage.RootVariable, null);
+                await using var inRam = await StartAsync(durable: false, migrations: null, ct);
+                Environment.SetEnvironmentVariable(TestClusterStorage.RootVariable, Path.GetTempPath());
+                await using var onDisk = await StartAsync(durable: false, migrations: null, ct);
+                Environment.SetEnvironmentVariable(TestClusterStorage.RootVariable, null);
+                await inRam.PrepareTestDatabasesAsync("app_dev", ct);
+                await onDisk.PrepareTestDatabasesAsync("app_dev", ct);
+                var (ramRuns, diskRuns) = (new List<double>(), new List<double>());
+                for (var round = 0; round < 2; round++)
+                {
+                    ramRuns.Add(await FactorySuiteAsync(inRam, fillers: 2, tests / 2, ct));
+                    diskRuns.Add(await FactorySuiteAsync(onDisk, fillers: 2, tests / 2, ct));
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"== interleaved: {tests / 2} isolated tests in {ram.Root}: {string.Join(" / ", ramRuns.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))} s; on disk: {string.Join(" / ", diskRuns.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))} s; ratio disk/{ram.Root} {diskRuns.Sum() / ramRuns.Sum():0.00}"));
+            }
+
             Console.WriteLine("== ratios");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  disk / default folder ({ram.Root}), durability off: cold WAL_LOG {results["durability off disk cold WalLog"] / results["durability off cold WalLog"]:0.00}, cold FILE_COPY {results["durability off disk cold FileCopy"] / results["durability off cold FileCopy"]:0.00}, {tests} isolated tests {results["durability off disk isolated"] / results["durability off isolated"]:0.00}, {tests} shared tests {results["durability off disk shared"] / results["durability off shared"]:0.00}"));

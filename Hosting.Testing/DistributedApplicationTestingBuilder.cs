@@ -132,7 +132,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         AssignFreePorts();
         var app = Inner.Build();
         _built = true;
-        TestStacks.Add(app);
+        TestStacks.Add(app, clusterGoesWithIt: _ownsStateDirectory);
         var directory = _stateDirectory;
         if (_ownsStateDirectory)
         {
@@ -193,6 +193,12 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         // A cluster in a state folder of the builder's own is deleted with it on dispose, so nothing in it is worth a disk flush:
         // no fsync, no synchronous commit, no full-page writes (measured: README, "Testing your app"). A kept state folder stays durable.
         settings.Configuration["Stack:TestCluster"] = ownsStateDirectory ? "true" : "false";
+        if (ownsStateDirectory && stateDirectory.StartsWith(Runtimes.Process.TestClusterStorage.SharedMemory + "/", StringComparison.Ordinal))
+        {
+            // Under root PostgreSQL's account cannot enter the private state folder: its cluster then stays in RAM too.
+            settings.Configuration["Stack:ReachableDataDirectory"] = Runtimes.Process.TestClusterStorage.ReachableInSharedMemory;
+        }
+
         settings.ConfigureLogging = logging => logging.SetMinimumLevel(LogLevel.Warning);
     }
 
@@ -230,7 +236,24 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
 
     private static string CreateStateDirectory()
     {
-        var directory = Directory.CreateTempSubdirectory("stackmodel-test-").FullName;
+        // In RAM (/dev/shm) when it has room, else the temporary folder: Runtimes/Process/TestClusterStorage.cs says why.
+        var (root, _, _) = Runtimes.Process.TestClusterStorage.Choose();
+        string directory;
+        do
+        {
+            directory = Path.Combine(root, "stackmodel-test-" + Path.GetRandomFileName().Replace(".", string.Empty, StringComparison.Ordinal));
+        }
+        while (Directory.Exists(directory));
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         return directory;
     }
 

@@ -99,7 +99,8 @@ public static class TestDatabaseExtensions
         var options = new TestDatabaseOptions();
         app.Configuration.GetSection(TestDatabaseOptions.SectionName).Bind(options);
         var factory = await TestDatabaseFactory.CreateAsync(app, database, options, cancellationToken).ConfigureAwait(false);
-        app.OnDisposed(factory.DisposeAsync);
+        // A test stack whose cluster is deleted with it (a state folder of the builder's own) need not wait for the drops still queued.
+        app.OnDisposed(() => factory.DisposeAsync(discardQueuedDrops: TestStacks.ClusterGoesWith(app)));
         return factory;
     }
 }

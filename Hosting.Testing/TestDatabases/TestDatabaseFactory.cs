@@ -37,10 +37,13 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     private readonly Channel<TestDatabaseClone> _pool;
     private readonly Channel<string> _drops = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _slots;
     private readonly Task _filler;
     private readonly Task _dropper;
     private int _next;
     private int _pendingDrops;
+    private Exception? _poolFault;
+    private bool _discardDrops;
 
     private TestDatabaseFactory(
         DistributedApplication app, PostgresDatabaseResource database, NpgsqlDataSource admin, NpgsqlConnection alive, int run, string stackId, string template,
@@ -58,9 +61,13 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
         _migratorConnectionString = migratorConnectionString;
         _strategy = options.Strategy == TestDatabaseCloneStrategy.FileCopy ? "FILE_COPY" : "WAL_LOG";
         PoolSize = options.EffectivePoolSize;
-        _pool = Channel.CreateBounded<TestDatabaseClone>(new BoundedChannelOptions(Math.Max(1, PoolSize)) { SingleWriter = true });
+        _pool = Channel.CreateBounded<TestDatabaseClone>(new BoundedChannelOptions(Math.Max(1, PoolSize)) { SingleWriter = false });
+
+        // A slot per place in the pool: a filler takes one before it clones, a hand-out from the pool gives it back. Two fillers by
+        // default: a clone spends much of its time waiting on PostgreSQL's checkpointer and the network (measured: README, "Testing your app").
+        _slots = new SemaphoreSlim(PoolSize);
         _dropper = Task.Run(DropAsync);
-        _filler = PoolSize > 0 ? Task.Run(FillAsync) : Task.CompletedTask;
+        _filler = PoolSize > 0 ? Task.WhenAll(Enumerable.Range(0, Math.Min(PoolSize, Math.Max(1, options.Fillers))).Select(_ => Task.Run(FillAsync))) : Task.CompletedTask;
     }
 
     public PostgresDatabaseResource Database { get; }
@@ -75,7 +82,7 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     public bool BuiltTemplate { get; private init; }
 
     /// <summary>Gets what the pool filler failed with, if it stopped; hand-outs then clone on demand and meet the cause themselves.</summary>
-    public Exception? PoolFault { get; private set; }
+    public Exception? PoolFault => Volatile.Read(ref _poolFault);
 
     /// <summary>Gets how many clones are ready in the pool.</summary>
     public int Ready => _pool.Reader.Count;
@@ -127,7 +134,17 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     public async Task<TestDatabase> CreateAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        var clone = _pool.Reader.TryRead(out var ready) ? ready : await CloneAsync(cancellationToken).ConfigureAwait(false);
+        TestDatabaseClone clone;
+        if (_pool.Reader.TryRead(out var ready))
+        {
+            clone = ready;
+            _slots.Release();
+        }
+        else
+        {
+            clone = await CloneAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return new TestDatabase(this, clone, WithDatabase(_runtimeConnectionString, clone.Name), WithDatabase(_migratorConnectionString, clone.Name));
     }
 
@@ -181,13 +198,18 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
         return (long)(await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => DisposeAsync(discardQueuedDrops: false);
+
+    /// <summary>Stops the pool and drops what is left, or, when the stack's cluster is about to be deleted with it, leaves the queued drops undone.</summary>
+    /// <param name="discardQueuedDrops">Whether drops still queued are skipped (the test stack is being disposed and its cluster goes with it).</param>
+    public async ValueTask DisposeAsync(bool discardQueuedDrops)
     {
         if (_stopping.IsCancellationRequested)
         {
             return;
         }
 
+        Volatile.Write(ref _discardDrops, discardQueuedDrops);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _pool.Writer.TryComplete();
         await _filler.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -206,6 +228,7 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
         await _alive.DisposeAsync().ConfigureAwait(false);
         await _admin.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
+        _slots.Dispose();
     }
 
     /// <summary>Closes the run's session without dropping anything, as a killed process would: for tests of the next run's clean-up.</summary>
@@ -294,8 +317,9 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
         var token = _stopping.Token;
         try
         {
-            while (await _pool.Writer.WaitToWriteAsync(token).ConfigureAwait(false))
+            while (true)
             {
+                await _slots.WaitAsync(token).ConfigureAwait(false);
                 var clone = await CloneAsync(token).ConfigureAwait(false);
                 var dataSource = NpgsqlDataSource.Create(WithDatabase(_runtimeConnectionString, clone.Name));
                 try
@@ -323,9 +347,13 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
         {
             // Stopping.
         }
-        catch (Exception ex)
+        catch (Exception) when (PoolFault is not null)
         {
-            PoolFault = ex;
+            // Another filler already met the cause and said so.
+        }
+        catch (Exception ex) when (Interlocked.CompareExchange(ref _poolFault, ex, null) is null)
+        {
+            // The first filler to fail says so; the other meets the same cause and stops quietly.
             _app.ResourceLogs.Write(Database.Name, $"The pool of test databases stopped filling ({ex.Message}); tests now get databases cloned on demand.", true);
         }
     }
@@ -334,6 +362,12 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     {
         await foreach (var name in _drops.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            if (Volatile.Read(ref _discardDrops))
+            {
+                Interlocked.Decrement(ref _pendingDrops);
+                continue;
+            }
+
             // Refilling the pool comes first (a test may be waiting for it); a drop, which makes PostgreSQL 15 checkpoint, waits
             // until the pool is full, the backlog grows long, or the stack stops.
             while (PoolSize > 0 && Ready < PoolSize && PoolFault is null && Volatile.Read(ref _pendingDrops) < DropBacklog && !_stopping.IsCancellationRequested)

@@ -4,6 +4,7 @@ using Npgsql;
 using StackModel.Hosting;
 using StackModel.Hosting.ApplicationModel;
 using StackModel.Hosting.Postgres;
+using StackModel.Hosting.Runtimes.Process;
 using StackModel.Hosting.Testing;
 
 namespace StackModel.Benchmarks;
@@ -12,8 +13,10 @@ namespace StackModel.Benchmarks;
 /// Measures per-test databases on test stacks of the real AppHost, in one run, and prints figures and ratios:
 /// the time to get a migrated clone (median, p95), cold (no pool; WAL_LOG and FILE_COPY) and pooled, with the app schema (db/migrations)
 /// and with 200 generated migrations; 200 tests each with its own database next to the same 200 tests on one shared database reset between
-/// them; all of it with the test cluster's durability off (the default) and on; and the testing builder's create -> started -> disposed.
-/// Usage: dotnet run -c Release --project benchmarks/TestDatabaseBenchmark [-- samples [tests]]
+/// them; all of it with the test cluster's durability off (the default) and on, in RAM (/dev/shm, the default) and on disk (the temporary
+/// folder, STACKMODEL_TEST_STATE_ROOT); and the testing builder's create -> started -> disposed.
+/// Usage: dotnet run -c Release --project benchmarks/TestDatabaseBenchmark [-- samples [tests [quick]]] ("quick": durability off and the app
+/// schema only, RAM and disk).
 /// </summary>
 internal static class TestDatabaseBenchmark
 {
@@ -29,6 +32,7 @@ internal static class TestDatabaseBenchmark
     {
         var samples = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
         var tests = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
+        var quick = args.Length > 2 && args[2] == "quick";
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(30));
         var ct = timeout.Token;
         var generated = Directory.CreateTempSubdirectory("stackmodel-bench-migrations-").FullName;
@@ -39,10 +43,19 @@ internal static class TestDatabaseBenchmark
             Console.WriteLine();
 
             var results = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var durable in new[] { false, true })
+            var ram = TestClusterStorage.Choose();
+            var variants = new List<(bool Durable, bool Disk)> { (false, false), (false, true) };
+            if (!quick)
             {
-                var mode = durable ? "durable" : "durability off";
-                Console.WriteLine($"== test cluster {(durable ? "with fsync, synchronous_commit and full_page_writes on (--Stack:TestCluster=false)" : "with fsync=off, synchronous_commit=off, full_page_writes=off (the testing builder's default)")}");
+                variants.Add((true, false));
+            }
+
+            foreach (var (durable, disk) in variants)
+            {
+                var mode = (durable ? "durable" : "durability off") + (disk ? " disk" : string.Empty);
+                Console.WriteLine($"== test cluster {(durable ? "with fsync, synchronous_commit and full_page_writes on (--Stack:TestCluster=false)" : "with fsync=off, synchronous_commit=off, full_page_writes=off (the testing builder's default)")}, " +
+                    (disk ? $"on disk ({TestClusterStorage.RootVariable}={Path.GetTempPath()})" : $"where test stacks go by default ({ram.Root}: {ram.Reason})"));
+                Environment.SetEnvironmentVariable(TestClusterStorage.RootVariable, disk ? Path.GetTempPath() : null);
                 await using (var app = await StartAsync(durable, migrations: null, ct))
                 {
                     var build = Stopwatch.StartNew();
@@ -59,16 +72,36 @@ internal static class TestDatabaseBenchmark
                     results[$"{mode} pooled"] = Median(handOut);
                     Print("  pooled hand-out (pool full)", handOut);
 
+                    var cpu = await CpuMeter.ForAsync(app, ct);
                     var (isolated, isolatedHandOuts) = await IsolatedSuiteAsync(app, tests, ct);
                     results[$"{mode} isolated"] = isolated;
+                    Console.WriteLine($"  CPU of the {tests} isolated tests (a figure load hardly changes): {cpu.Report(tests)}");
+                    cpu = await CpuMeter.ForAsync(app, ct);
                     Print($"  hand-out during the {tests} isolated tests", isolatedHandOuts);
                     var shared = await SharedSuiteAsync(app, tests, ct);
                     results[$"{mode} shared"] = shared;
+                    Console.WriteLine($"  CPU of the {tests} shared tests: {cpu.Report(tests)}");
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"  {tests} tests, each its own database (pooled): {isolated:0.00} s total; the same {tests} tests on one shared app_dev with ResetDatabaseAsync between them: {shared:0.00} s; ratio isolated/shared {isolated / shared:0.00} (goal: isolated <= 10 s)"));
                 }
 
-                if (durable)
+                if (!durable && !disk)
+                {
+                    // The pool's refill concurrency, A/B interleaved on one stack: 1 filler against 2 (the default).
+                    await using var again = await StartAsync(durable, migrations: null, ct);
+                    await again.PrepareTestDatabasesAsync("app_dev", ct);
+                    var (one, two) = (new List<double>(), new List<double>());
+                    for (var round = 0; round < 2; round++)
+                    {
+                        one.Add(await FactorySuiteAsync(again, fillers: 1, tests / 2, ct));
+                        two.Add(await FactorySuiteAsync(again, fillers: 2, tests / 2, ct));
+                    }
+
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {tests / 2} isolated tests, pool refilled by 1 clone at a time: {string.Join(" / ", one.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))} s; by 2 at a time: {string.Join(" / ", two.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))} s; ratio 2/1 {two.Sum() / one.Sum():0.00}"));
+                }
+
+                if (durable || disk || quick)
                 {
                     // 200 migrations with durability on cost seconds per clone: the app schema above tells the ratio.
                     Console.WriteLine();
@@ -94,7 +127,37 @@ internal static class TestDatabaseBenchmark
                 Console.WriteLine();
             }
 
+            {
+                // The isolated suite in RAM and on disk, interleaved on two stacks running side by side, so that the load and the warm-up hit both alike.
+                Environment.SetEnvironmentVariable(TestClusterStorage.RootVariable, null);
+                await using var inRam = await StartAsync(durable: false, migrations: null, ct);
+                Environment.SetEnvironmentVariable(TestClusterStorage.RootVariable, Path.GetTempPath());
+                await using var onDisk = await StartAsync(durable: false, migrations: null, ct);
+                Environment.SetEnvironmentVariable(TestClusterStorage.RootVariable, null);
+                await inRam.PrepareTestDatabasesAsync("app_dev", ct);
+                await onDisk.PrepareTestDatabasesAsync("app_dev", ct);
+                var (ramRuns, diskRuns) = (new List<double>(), new List<double>());
+                for (var round = 0; round < 2; round++)
+                {
+                    ramRuns.Add(await FactorySuiteAsync(inRam, fillers: 2, tests / 2, ct));
+                    diskRuns.Add(await FactorySuiteAsync(onDisk, fillers: 2, tests / 2, ct));
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"== interleaved: {tests / 2} isolated tests in {ram.Root}: {string.Join(" / ", ramRuns.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))} s; on disk: {string.Join(" / ", diskRuns.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))} s; ratio disk/{ram.Root} {diskRuns.Sum() / ramRuns.Sum():0.00}"));
+            }
+
             Console.WriteLine("== ratios");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  disk / default folder ({ram.Root}), durability off: cold WAL_LOG {results["durability off disk cold WalLog"] / results["durability off cold WalLog"]:0.00}, cold FILE_COPY {results["durability off disk cold FileCopy"] / results["durability off cold FileCopy"]:0.00}, {tests} isolated tests {results["durability off disk isolated"] / results["durability off isolated"]:0.00}, {tests} shared tests {results["durability off disk shared"] / results["durability off shared"]:0.00}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  FILE_COPY / WAL_LOG cold median, app schema, durability off: {results["durability off cold FileCopy"] / results["durability off cold WalLog"]:0.00} ({ram.Root}), {results["durability off disk cold FileCopy"] / results["durability off disk cold WalLog"]:0.00} (disk)"));
+            if (quick)
+            {
+                Console.WriteLine($"load average at the end (1, 5, 15 min): {LoadAverage()}");
+                return 0;
+            }
+
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  FILE_COPY / WAL_LOG cold median, app schema: {results["durability off cold FileCopy"] / results["durability off cold WalLog"]:0.00} (durability off), {results["durable cold FileCopy"] / results["durable cold WalLog"]:0.00} (durable)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -205,6 +268,26 @@ internal static class TestDatabaseBenchmark
         }
 
         return (total.Elapsed.TotalSeconds, handOuts);
+    }
+
+    /// <summary>N isolated tests from a factory of their own with <paramref name="fillers"/> refilling its (default-sized) pool, which starts full.</summary>
+    private static async Task<double> FactorySuiteAsync(DistributedApplication app, int fillers, int tests, CancellationToken ct)
+    {
+        var database = app.Model.Resources.OfType<PostgresDatabaseResource>().Single(d => d.Name == "app_dev");
+        await using var factory = await TestDatabaseFactory.CreateAsync(app, database, new TestDatabaseOptions { Fillers = fillers }, ct);
+        while (factory.Ready < factory.PoolSize)
+        {
+            await Task.Delay(5, ct);
+        }
+
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < tests; i++)
+        {
+            await using var db = await factory.CreateAsync(ct);
+            await RunTestBodyAsync(db.DataSource, ct);
+        }
+
+        return total.Elapsed.TotalSeconds;
     }
 
     /// <summary>The same N tests on the stack's app_dev, emptied with ResetDatabaseAsync after each.</summary>

@@ -172,7 +172,7 @@ public class LifecycleTests(ITestOutputHelper output)
         var declaredPort = builder.Resources.OfType<StackModel.Hosting.Postgres.PostgresServerResource>().Single().Endpoint.Annotation.HostPort; // as Program.cs declares it
         await using var app = await builder.BuildAsync(ct);
 
-        Assert.StartsWith(Path.GetTempPath(), app.StateDirectory, StringComparison.Ordinal);
+        Assert.StartsWith(StackModel.Hosting.Runtimes.Process.TestClusterStorage.Choose().Root.TrimEnd('/') + "/", app.StateDirectory, StringComparison.Ordinal); // /dev/shm with room, else the temporary folder
         Assert.DoesNotContain(".stackmodel", app.StateDirectory, StringComparison.Ordinal);
         Assert.NotEqual(declaredPort, ((StackModel.Hosting.Postgres.PostgresServerResource)app.Model["postgres"]).Endpoint.Annotation.HostPort);
     }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Npgsql;
 using StackModel.Hosting;
 using StackModel.Hosting.Postgres;
+using StackModel.Hosting.Runtimes.Process;
 using StackModel.Hosting.Testing;
 using StackModel.IntegrationTests.Infrastructure;
 using StackModel.ServiceDefaults.Guard;
@@ -68,6 +69,11 @@ public class TestDatabaseTests(TestDatabaseTests.Stack stack) : IClassFixture<Te
         // A test cluster runs without durability, and its log says so.
         Assert.Equal("off", await Sql.ScalarAsync<string>(await app.GetConnectionStringAsync("postgres", ct), "SHOW fsync", ct));
         Assert.Contains(app.ResourceLogs.GetLines("postgres"), l => l.Text.Contains("fsync=off, synchronous_commit=off, full_page_writes=off", StringComparison.Ordinal));
+
+        // Its data lives in RAM (/dev/shm) when there is room there, else in the temporary folder, and its log says where.
+        var dataDirectory = await Sql.ScalarAsync<string>(await app.GetConnectionStringAsync("postgres", ct), "SHOW data_directory", ct);
+        Assert.Equal(TestClusterStorage.Choose().InRam, dataDirectory.StartsWith(TestClusterStorage.SharedMemory + "/", StringComparison.Ordinal));
+        Assert.Contains(app.ResourceLogs.GetLines("postgres"), l => l.Text.StartsWith("A test cluster: its data lives", StringComparison.Ordinal) && l.Text.Contains(dataDirectory, StringComparison.Ordinal));
 
         // Disposed: dropped.
         var name = first.DatabaseName;

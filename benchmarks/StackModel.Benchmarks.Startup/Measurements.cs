@@ -122,6 +122,55 @@ internal static class Measurements
         }
     }
 
+    /// <summary>
+    /// As <see cref="WarmStartsAsync"/> on the container runtime, for this tree's AppHost and the one at <paramref name="baselineDll"/>
+    /// (another build, e.g. of main) in turns, each on a stack of its own: an A/B comparison in one run.
+    /// </summary>
+    public static async Task<(List<double> Current, List<double> Baseline)> WarmStartsComparedAsync(int rounds, string engine, string baselineDll)
+    {
+        var stacks = new[] { (Dll: (string?)null, Kind: $"warm container on {engine}"), (Dll: baselineDll, Kind: $"warm container on {engine}, baseline") }
+            .Select(s =>
+            {
+                var dir = Directory.CreateTempSubdirectory("stackmodel-bench-").FullName;
+                var name = "stackmodel-bench-" + Path.GetFileName(dir).Split('-').Last().ToLowerInvariant();
+                return (s.Dll, s.Kind, Dir: dir, Name: name, Port: FreePort(),
+                        Extra: new[] { "--Stack:Runtime=container", $"--Stack:Name={name}", $"--Stack:ContainerRuntime={engine}" });
+            })
+            .ToList();
+        var seconds = stacks.Select(_ => new List<double>()).ToList();
+        try
+        {
+            for (var round = -1; round < rounds; round++)
+            {
+                for (var i = 0; i < stacks.Count; i++)
+                {
+                    var stack = stacks[(i + Math.Max(round, 0)) % stacks.Count]; // who goes first alternates
+                    var index = stacks.IndexOf(stack);
+                    _appHostDll = stack.Dll;
+                    _timelineKind = round < 0 ? "unmeasured" : stack.Kind;
+                    var elapsed = await AppHostToAllUpAsync(stack.Dir, stack.Port, stack.Extra);
+                    if (round >= 0)
+                    {
+                        seconds[index].Add(elapsed);
+                    }
+                }
+            }
+
+            return (seconds[0], seconds[1]);
+        }
+        finally
+        {
+            _appHostDll = null;
+            foreach (var stack in stacks)
+            {
+                Directory.Delete(stack.Dir, recursive: true);
+                await Run(engine, "volume", "rm", "-f", $"{stack.Name}-postgres-data");
+            }
+        }
+    }
+
+    private static string? _appHostDll;
+
     /// <summary>Every AppHost start's timeline (its STACKMODEL_STARTUP_TIMELINE file), by kind of start: milestone, ms after the spawn.</summary>
     public static Dictionary<string, List<List<(string Milestone, double Milliseconds)>>> Timelines { get; } = new(StringComparer.Ordinal);
 
@@ -142,7 +191,7 @@ internal static class Measurements
 
     private static async Task<double> AppHostToAllUpAsync(string stateDirectory, int port, string timelineFile, string[] extraArgs)
     {
-        var dll = typeof(Measurements).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AppHostAssembly").Value!;
+        var dll = _appHostDll ?? typeof(Measurements).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AppHostAssembly").Value!;
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         string[] args = [dll, $"--Stack:StateDirectory={stateDirectory}", $"--Stack:Ports:postgres:tcp={port}", "--Stack:WriteEnvFile=false", "--Dashboard:Enabled=false", "--LiteLLM:Runtime=off", .. extraArgs];
         foreach (var arg in args)

@@ -9,16 +9,29 @@ using StackModel.Benchmarks.Startup;
 //  - testing builder CreateAsync -> started -> disposed for the PostgreSQL-only stack.
 //  - `containers [rounds] [docker|podman ...]`: warm start of the whole stack on the container runtime (image and volume
 //    present) to all settled on each engine named (default: docker and podman), next to the process runtime's warm start
-//    (needs eng/containers/install-docker.sh / install-podman.sh, build-images.sh and docker-load-images.sh).
+//    (needs eng/containers/install-docker.sh / install-podman.sh, build-images.sh and docker-load-images.sh). With
+//    STACKMODEL_BENCH_BASELINE_APPHOST=<another build's StackModel.AppHost.dll>, that build is measured in turns with this one
+//    on each engine (A/B in one run) and the ratio printed.
 if (args.Length > 0 && args[0] == "containers")
 {
     var containerRounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
     var engines = args.Length > 2 ? args[2..] : ["docker", "podman"];
     var processWarm = await Measurements.WarmStartsAsync("process", containerRounds);
     var containerWarm = new List<(string Engine, List<double> Seconds)>();
+    var baselineWarm = new List<(string Engine, List<double> Seconds)>();
+    var baselineDll = Environment.GetEnvironmentVariable("STACKMODEL_BENCH_BASELINE_APPHOST") is { Length: > 0 } baselinePath ? baselinePath : null;
     foreach (var engine in engines)
     {
-        containerWarm.Add((engine, await Measurements.WarmStartsAsync("container", containerRounds, engine)));
+        if (baselineDll is null)
+        {
+            containerWarm.Add((engine, await Measurements.WarmStartsAsync("container", containerRounds, engine)));
+            continue;
+        }
+
+        // STACKMODEL_BENCH_BASELINE_APPHOST names another build's StackModel.AppHost.dll: both measured in turns, ratios printed.
+        var (current, before) = await Measurements.WarmStartsComparedAsync(containerRounds, engine, baselineDll);
+        containerWarm.Add((engine, current));
+        baselineWarm.Add((engine, before));
     }
 
     Console.WriteLine($"rounds: {containerRounds}; medians in seconds (min-max)");
@@ -26,12 +39,17 @@ if (args.Length > 0 && args[0] == "containers")
     foreach (var (engine, seconds) in containerWarm)
     {
         Console.WriteLine($"warm AppHost start to all up, container runtime on {engine}: {Median(seconds):0.000}  ({seconds.Min():0.000}-{seconds.Max():0.000})  (goal <= 1.5 s)");
+        if (baselineWarm.FirstOrDefault(b => b.Engine == engine).Seconds is { } earlier)
+        {
+            Console.WriteLine($"  baseline ({baselineDll}) on {engine}: {Median(earlier):0.000}  ({earlier.Min():0.000}-{earlier.Max():0.000}); ratio this tree / baseline {Median(seconds) / Median(earlier):0.00}");
+        }
     }
 
     Measurements.PrintTimeline("warm process");
     foreach (var (engine, _) in containerWarm)
     {
         Measurements.PrintTimeline($"warm container on {engine}");
+        Measurements.PrintTimeline($"warm container on {engine}, baseline");
     }
 
     return;

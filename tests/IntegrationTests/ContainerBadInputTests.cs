@@ -153,6 +153,9 @@ public class ContainerBadInputTests
             Assert.Contains($"The volume '{volume}' already exists", snapshot.Reason, StringComparison.Ordinal);
             Assert.Contains("left untouched", snapshot.Reason, StringComparison.Ordinal);
             Assert.True(ContainerMachine.VolumeExists(volume));
+
+            // The stack network is made while the volume is asked about: the refused start removed it at once, not at the stop.
+            Assert.Equal([$"volume {volume}"], await ContainerMachine.LeftoversAsync(app.Options.Name));
         }
         finally
         {

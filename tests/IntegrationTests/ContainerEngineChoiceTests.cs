@@ -64,6 +64,9 @@ public class ContainerEngineChoiceTests
                 Assert.Contains($"The stack's cluster was created in the volume '{volume}'", snapshot.Reason, StringComparison.Ordinal);
                 Assert.Contains("podman has no such volume: it is on the other engine", snapshot.Reason, StringComparison.Ordinal);
                 Assert.Contains("Stack:ContainerRuntime=docker|podman", snapshot.Reason, StringComparison.Ordinal);
+
+                // The stack network is made while the volume is asked about: the refused start removed it at once, not at the stop.
+                Assert.False((await podman.RunAsync(["network", "inspect", app.Options.Name], cancellationToken: ct)).Succeeded, "the refused start left no network on podman");
             }
 
             Assert.False((await podman.RunAsync(["volume", "inspect", volume], cancellationToken: ct)).Succeeded, "no empty cluster was made on podman");

@@ -28,6 +28,12 @@ internal sealed class ContainerEngine(string command, string name)
         var stderr = new StringBuilder();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout ?? DefaultTimeout);
+        var milestone = StartupTimeline.IsRecording ? $"{Name} {Milestone(args)}" : null;
+        if (milestone is not null)
+        {
+            StartupTimeline.Mark($"{milestone}: called");
+        }
+
         try
         {
             var result = await CliWrap.Cli.Wrap(Command)
@@ -38,6 +44,11 @@ internal sealed class ContainerEngine(string command, string name)
                 .WithStandardErrorPipe(PipeTarget.ToStringBuilder(stderr))
                 .ExecuteAsync(deadline.Token)
                 .ConfigureAwait(false);
+            if (milestone is not null)
+            {
+                StartupTimeline.Mark($"{milestone}: {(result.ExitCode == 0 ? "answered" : "failed")}");
+            }
+
             return new ContainerCommandResult(result.ExitCode, stdout.ToString(), stderr.ToString());
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -53,17 +64,28 @@ internal sealed class ContainerEngine(string command, string name)
     }
 
     /// <summary>Starts a long-running command whose output lines go to <paramref name="onLine"/>; the task ends with the command.</summary>
-    public Task<CommandResult> Stream(IReadOnlyList<string> args, Action<string, bool> onLine, CancellationToken cancellationToken) =>
-        CliWrap.Cli.Wrap(Command)
+    public Task<CommandResult> Stream(IReadOnlyList<string> args, Action<string, bool> onLine, CancellationToken cancellationToken)
+    {
+        if (StartupTimeline.IsRecording)
+        {
+            StartupTimeline.Mark($"{Name} {Milestone(args)}: called (streaming)");
+        }
+
+        return CliWrap.Cli.Wrap(Command)
             .WithArguments(args)
             .WithValidation(CommandResultValidation.None)
             .WithStandardOutputPipe(PipeTarget.ToDelegate(line => onLine(line, false)))
             .WithStandardErrorPipe(PipeTarget.ToDelegate(line => onLine(line, true)))
             .ExecuteAsync(cancellationToken)
             .Task;
+    }
 
     /// <summary>Shows a command without the values of <c>-e</c> options (they are passed through the environment anyway).</summary>
     public static string Describe(IEnumerable<string> args) => string.Join(' ', args.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
+
+    /// <summary>A command's verbs without names and values, for the start-up timeline (<c>volume inspect</c>, <c>run</c>).</summary>
+    private static string Milestone(IReadOnlyList<string> args) =>
+        string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')).Take(args.Count > 0 && args[0] is "volume" or "network" or "image" or "container" ? 2 : 1));
 
     private static Dictionary<string, string?> ToEnvironment(IReadOnlyDictionary<string, string?>? environment) =>
         environment is null ? [] : new Dictionary<string, string?>(environment, StringComparer.Ordinal);

@@ -29,6 +29,24 @@ internal static class ContainerRuntimeServices
         services.AddSingleton<IPostgresRuntime>(sp => sp.GetRequiredService<PostgresRuntimeSelector>().Select());
     }
 
+    /// <summary>
+    /// Begins the start of every PostgreSQL server of <paramref name="model"/> that runs as a container (its network and volume
+    /// check, see <see cref="PostgresContainerRuntime.BeginStart"/>): called once the state folder is locked and the runtime chosen.
+    /// </summary>
+    public static void BeginStarts(IServiceProvider services, ApplicationModel.DistributedApplicationModel model)
+    {
+        if (services.GetRequiredService<IPostgresRuntime>().Name != "container")
+        {
+            return;
+        }
+
+        var runtime = services.GetRequiredService<PostgresContainerRuntime>();
+        foreach (var server in model.Resources.OfType<Postgres.PostgresServerResource>())
+        {
+            runtime.BeginStart(server.Name);
+        }
+    }
+
     /// <summary>The state folder as <see cref="DistributedApplication.StateDirectory"/> resolves it.</summary>
     private static string StateDirectory(StackOptions options, string appHostDirectory) =>
         Path.GetFullPath(options.StateDirectory ?? Path.Combine(appHostDirectory, ".stackmodel"), appHostDirectory);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using StackModel.Hosting.Postgres;
 using StackModel.ServiceDefaults.Guard;
@@ -12,10 +13,32 @@ namespace StackModel.Hosting.Runtimes.Container;
 /// </summary>
 internal sealed partial class PostgresContainerRuntime(ContainerStack containers, StackOptions options, ILogger<PostgresContainerRuntime> logger) : IPostgresRuntime
 {
+    private readonly ConcurrentDictionary<string, (Task<(ContainerEngine Engine, bool Created)> Network, Task<bool> Volume)> _begun = new(StringComparer.Ordinal);
+
     /// <summary>The data folder inside the image (its <c>VOLUME</c>).</summary>
     public const string DataDirectory = "/var/lib/postgresql/data";
 
     public string Name => "container";
+
+    /// <summary>
+    /// Begins a start of <paramref name="resourceName"/>'s server before the orchestrator gets to it: the stack network is made and
+    /// its volume asked about now, concurrently, and <see cref="StartAsync"/> uses the answers. Called once the state folder is
+    /// locked and this runtime chosen; a start that never comes leaves the network to the stack's stop, which removes it.
+    /// </summary>
+    public void BeginStart(string resourceName)
+    {
+        if (_begun.ContainsKey(resourceName))
+        {
+            return;
+        }
+
+        var begun = Begin(resourceName, CancellationToken.None);
+        _begun[resourceName] = begun;
+
+        // Observed here too: a start that never comes must not leave an unobserved failure behind.
+        _ = begun.Network.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        _ = begun.Volume.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
 
     public async Task<PostgresServerHandle> StartAsync(PostgresStartRequest request, CancellationToken cancellationToken = default)
     {
@@ -34,7 +57,28 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
         };
 
         var recorded = File.Exists(Path.Combine(request.StateDirectory, StackRecord.FileName));
-        var volumeExists = await containers.VolumeExistsAsync(request.ResourceName, volume, cancellationToken).ConfigureAwait(false);
+
+        // The stack network is made while the volume is asked about (two round trips to the engine at once, not one after the
+        // other), both begun by BeginStart when the AppHost chose this runtime; a start refused below removes the network it
+        // made, so that a refusal leaves nothing behind.
+        var (network, volumeCheck) = _begun.TryRemove(request.ResourceName, out var begun) ? begun : Begin(request.ResourceName, cancellationToken);
+        bool volumeExists;
+        try
+        {
+            ContainerStack.CheckPorts(spec);
+            volumeExists = await volumeCheck.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await RemoveNetworkMadeAsync(network).ConfigureAwait(false);
+            throw;
+        }
+
+        if (recorded != volumeExists)
+        {
+            await RemoveNetworkMadeAsync(network).ConfigureAwait(false);
+        }
+
         if (recorded && !volumeExists)
         {
             // The record says this stack made a cluster in that volume, and the engine asked has none: it lives on the other
@@ -55,13 +99,57 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
                 $"It was left untouched. Restore that state folder, give this stack another name (Stack:Name), or delete the volume to start over ('volume rm {volume}', which deletes its data).");
         }
 
-        var container = await containers.RunAsync(spec, request.Log, cancellationToken).ConfigureAwait(false);
+        await network.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var container = await containers.RunAsync(spec, StartupTimeline.IsRecording ? Timed(request.Log) : request.Log, cancellationToken).ConfigureAwait(false);
         LogServerStarted(logger, request.ResourceName, container.Name, volume);
         return new PostgresServerHandle(
             created: false,
             PostgresServerResource.DefaultTargetPort,
             container.Exited,
             container.StopAsync);
+    }
+
+    private (Task<(ContainerEngine Engine, bool Created)> Network, Task<bool> Volume) Begin(string resourceName, CancellationToken cancellationToken) =>
+        (containers.EnsureNetworkAsync(resourceName, cancellationToken),
+         Task.Run(() => containers.VolumeExistsAsync(resourceName, containers.VolumeName(resourceName, "data"), cancellationToken), CancellationToken.None));
+
+    /// <summary>Waits for the network creation started with a check that then refused the start, and removes the network if it made it.</summary>
+    private async Task RemoveNetworkMadeAsync(Task<(ContainerEngine Engine, bool Created)> network)
+    {
+        try
+        {
+            if ((await network.ConfigureAwait(false)).Created)
+            {
+                await containers.RemoveNetworkAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is DistributedApplicationException or OperationCanceledException)
+        {
+            // The network was not made; the refusal's own reason is what the user needs.
+        }
+    }
+
+    /// <summary>Marks the container's first output line and PostgreSQL's "ready to accept connections" on the start-up timeline.</summary>
+    private static Action<string, bool> Timed(Action<string, bool> log)
+    {
+        var first = true;
+        var ready = false;
+        return (line, isError) =>
+        {
+            if (first)
+            {
+                first = false;
+                StartupTimeline.Mark("postgres container: first output line");
+            }
+
+            if (!ready && line.Contains("ready to accept connections", StringComparison.Ordinal))
+            {
+                ready = true;
+                StartupTimeline.Mark("postgres container: 'ready to accept connections' read");
+            }
+
+            log(line, isError);
+        };
     }
 
     /// <summary>Makes the image present for a new cluster's runtime choice (<c>Stack:Runtime=auto</c>): present, or pulled as <c>Stack:PullPolicy</c> allows.</summary>

@@ -16,6 +16,13 @@ namespace StackModel.MigrationRunner.Database;
 /// </summary>
 internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifier targetVerifier, ILogger logger, Func<CancellationToken, Task>? beforeConnect = null)
 {
+    // A batch holds at most this many characters of SQL (more files go in the next one), so memory stays bounded.
+    private const long MaxBatchCharacters = 8 * 1024 * 1024;
+
+    // The names of the server-clock answers a batch adds (a migration's own SELECT never answers with these).
+    private const string StartedAtColumn = "stackmodel_batch_started_at";
+    private const string AppliedAtColumn = "stackmodel_migration_applied_at";
+
     /// <summary>Reads <paramref name="migrationsPath"/> and migrates; never throws for a refusal or failure, returns it.</summary>
     public async Task<MigrationResult> RunAsync(string migrationsPath, CancellationToken cancellationToken = default)
     {
@@ -95,40 +102,28 @@ internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifie
 
     private async Task ApplyAsync(NpgsqlConnection connection, MigrationFolderLayout layout, IReadOnlyList<MigrationScript> pending, CancellationToken cancellationToken)
     {
-        var insertSql = MigrationHistoryTable.InsertSql(layout);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var script in pending)
+        var index = 0;
+        while (index < pending.Count)
         {
-            // The migration's span is current while it runs: Npgsql's spans and this log line belong to it.
-            using var span = RunnerTelemetry.StartMigration(script);
-            var started = Stopwatch.GetTimestamp();
-            logger.ApplyingMigration(script.Name, script.Statements.Count);
-            var insert = new NpgsqlBatchCommand(insertSql);
-            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = script.Hash });
-            insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = script.CreatedAt });
-            if (layout == MigrationFolderLayout.FolderPerMigration)
+            if (!IsBatchable(pending[index]))
             {
-                insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = script.Name });
+                await ApplyOneByOneAsync(connection, transaction, layout, pending[index], cancellationToken);
+                index++;
+                continue;
             }
 
-            try
+            // drizzle-kit's files: consecutive ones travel together, statements and history rows, in one round trip.
+            var end = index;
+            var characters = 0L;
+            while (end < pending.Count && IsBatchable(pending[end]) && (end == index || characters + SizeOf(pending[end]) <= MaxBatchCharacters))
             {
-                if (script.Statements.All(statement => string.IsNullOrWhiteSpace(statement) || StatementShape.IsSingleStatement(statement)))
-                {
-                    await ApplyAsBatchAsync(connection, transaction, script, insert, cancellationToken);
-                }
-                else
-                {
-                    await ApplyOneByOneAsync(connection, transaction, script, insert, cancellationToken);
-                }
-            }
-            catch (Exception ex)
-            {
-                RunnerTelemetry.EndMigration(span, script, Stopwatch.GetElapsedTime(started), ex);
-                throw;
+                characters += SizeOf(pending[end]);
+                end++;
             }
 
-            RunnerTelemetry.EndMigration(span, script, Stopwatch.GetElapsedTime(started), error: null);
+            await ApplyAsBatchAsync(connection, transaction, layout, pending, index, end, cancellationToken);
+            index = end;
         }
 
         try
@@ -146,75 +141,179 @@ internal sealed class MigrationEngine(NpgsqlDataSource dataSource, TargetVerifie
         }
     }
 
-    // drizzle-kit's files: every chunk is one statement, so the whole file and its history row go in one round trip.
-    private static async Task ApplyAsBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MigrationScript script, NpgsqlBatchCommand insert, CancellationToken cancellationToken)
+    private static bool IsBatchable(MigrationScript script) =>
+        script.Statements.All(statement => string.IsNullOrWhiteSpace(statement) || StatementShape.IsSingleStatement(statement));
+
+    private static long SizeOf(MigrationScript script)
     {
-        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = 0 };
-        var statementIndexes = new List<int>(script.Statements.Count);
-        for (var index = 0; index < script.Statements.Count; index++)
+        var size = 0L;
+        foreach (var statement in script.Statements)
         {
-            if (!string.IsNullOrWhiteSpace(script.Statements[index]))
-            {
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(script.Statements[index]));
-                statementIndexes.Add(index);
-            }
+            size += statement.Length;
         }
 
-        batch.BatchCommands.Add(insert);
+        return size;
+    }
+
+    private static NpgsqlBatchCommand HistoryInsert(string sql, MigrationFolderLayout layout, MigrationScript script)
+    {
+        var insert = new NpgsqlBatchCommand(sql);
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = script.Hash });
+        insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = script.CreatedAt });
+        if (layout == MigrationFolderLayout.FolderPerMigration)
+        {
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = script.Name });
+        }
+
+        return insert;
+    }
+
+    // pending[first..end) in one NpgsqlBatch: the server's clock first, then each file's statements and its history row,
+    // which returns the server's clock once the file's statements ran. The round trips between files are gone, so the
+    // client cannot time each file itself: its span is placed by the server's clock (the time its statements took),
+    // started and ended, with its log line, as the answers arrive.
+    private async Task ApplyAsBatchAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, MigrationFolderLayout layout, IReadOnlyList<MigrationScript> pending, int first, int end, CancellationToken cancellationToken)
+    {
+        var insertSql = MigrationHistoryTable.InsertReturningServerTimeSql(layout, AppliedAtColumn);
+        await using var batch = new NpgsqlBatch(connection, transaction) { Timeout = 0 };
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT clock_timestamp() AS \"{StartedAtColumn}\""));
+
+        // For each command of the batch: the file it belongs to and its statement's index, -1 for the file's history row.
+        var owners = new List<(int Script, int Statement)>(((end - first) * 4) + 1) { (first, -1) };
+        for (var scriptIndex = first; scriptIndex < end; scriptIndex++)
+        {
+            var script = pending[scriptIndex];
+            for (var statement = 0; statement < script.Statements.Count; statement++)
+            {
+                if (!string.IsNullOrWhiteSpace(script.Statements[statement]))
+                {
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand(script.Statements[statement]));
+                    owners.Add((scriptIndex, statement));
+                }
+            }
+
+            batch.BatchCommands.Add(HistoryInsert(insertSql, layout, script));
+            owners.Add((scriptIndex, -1));
+        }
+
+        logger.SendingMigrations(end - first, pending[first].Name, pending[end - 1].Name);
+        var clientStarted = DateTime.UtcNow;
+        DateTime? serverStarted = null;
+        DateTime? previous = null;
+        var next = first;
         try
         {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            do
+            {
+                // Only the two kinds of answer this batch adds carry these column names; a migration's own SELECT is skipped.
+                if (reader.FieldCount != 1 || !await reader.ReadAsync(cancellationToken))
+                {
+                    continue;
+                }
+
+                var name = reader.GetName(0);
+                if (name == StartedAtColumn && serverStarted is null)
+                {
+                    serverStarted = previous = reader.GetFieldValue<DateTime>(0);
+                }
+                else if (name == AppliedAtColumn && serverStarted is { } origin && previous is { } started && next < end)
+                {
+                    var applied = reader.GetFieldValue<DateTime>(0);
+                    var startedAt = clientStarted + (started - origin);
+                    RecordApplied(pending[next], startedAt, applied - started);
+                    previous = applied;
+                    next++;
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
         }
         catch (PostgresException ex)
         {
-            // Every statement that completed has a StatementType; the first without one is the statement that failed.
-            var failed = 0;
-            while (failed < statementIndexes.Count && batch.BatchCommands[failed].StatementType != Npgsql.StatementType.Unknown)
+            // Npgsql names the failed command only when the connection string asks it to (IncludeFailedBatchedCommand);
+            // otherwise every command that completed has a StatementType, and the first without one is the one that failed.
+            var failed = ex.BatchCommand is { } command ? batch.BatchCommands.IndexOf(command) : -1;
+            if (failed < 0)
             {
-                failed++;
+                failed = 0;
+                while (failed < batch.BatchCommands.Count && batch.BatchCommands[failed].StatementType != Npgsql.StatementType.Unknown)
+                {
+                    failed++;
+                }
             }
 
-            if (failed < statementIndexes.Count)
-            {
-                throw StatementFailed(script, statementIndexes[failed], ex);
-            }
+            var (scriptIndex, statement) = failed < owners.Count ? owners[failed] : (Math.Min(next, end - 1), -1);
+            var script = pending[scriptIndex];
+            var error = statement >= 0 ? StatementFailed(script, statement, ex) : HistoryRowFailed(script, ex);
 
-            throw HistoryRowFailed(script, ex);
+            // The failed file's span: from the end of the file before it (by the server's clock) to now.
+            var startedAt = serverStarted is { } origin && previous is { } started ? clientStarted + (started - origin) : clientStarted;
+            using var span = RunnerTelemetry.StartMigration(script, startedAt);
+            logger.ApplyingMigration(script.Name, script.Statements.Count);
+            RunnerTelemetry.EndMigration(span, script, DateTime.UtcNow - startedAt, error);
+            throw error;
+        }
+
+        if (next != end)
+        {
+            throw new InvalidOperationException($"The batch of migrations {pending[first].Name} to {pending[end - 1].Name} answered {next - first} history row(s), expected {end - first}.");
         }
     }
 
-    // Hand-written chunks may hold several statements, or none: each goes on its own, as drizzle sends it.
-    private static async Task ApplyOneByOneAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MigrationScript script, NpgsqlBatchCommand insert, CancellationToken cancellationToken)
+    private void RecordApplied(MigrationScript script, DateTime startedAt, TimeSpan elapsed)
     {
-        for (var index = 0; index < script.Statements.Count; index++)
+        using var span = RunnerTelemetry.StartMigration(script, startedAt);
+        logger.ApplyingMigration(script.Name, script.Statements.Count);
+        RunnerTelemetry.EndMigration(span, script, elapsed, error: null, endTime: startedAt + elapsed);
+    }
+
+    // Hand-written chunks may hold several statements, or none: each goes on its own, as drizzle sends it.
+    private async Task ApplyOneByOneAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MigrationFolderLayout layout, MigrationScript script, CancellationToken cancellationToken)
+    {
+        // The migration's span is current while it runs: Npgsql's spans and this log line belong to it.
+        using var span = RunnerTelemetry.StartMigration(script);
+        var started = Stopwatch.GetTimestamp();
+        logger.ApplyingMigration(script.Name, script.Statements.Count);
+        try
         {
-            var statement = script.Statements[index];
-            if (string.IsNullOrWhiteSpace(statement))
+            for (var index = 0; index < script.Statements.Count; index++)
             {
-                // PostgreSQL answers an empty query for it; Npgsql refuses to send one.
-                continue;
+                var statement = script.Statements[index];
+                if (string.IsNullOrWhiteSpace(statement))
+                {
+                    // PostgreSQL answers an empty query for it; Npgsql refuses to send one.
+                    continue;
+                }
+
+                await using var command = new NpgsqlCommand(statement, connection, transaction) { CommandTimeout = 0 };
+                try
+                {
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                }
+                catch (PostgresException ex)
+                {
+                    throw StatementFailed(script, index, ex);
+                }
             }
 
-            await using var command = new NpgsqlCommand(statement, connection, transaction) { CommandTimeout = 0 };
+            await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { HistoryInsert(MigrationHistoryTable.InsertSql(layout), layout, script) } };
             try
             {
-                await command.ExecuteNonQueryAsync(cancellationToken);
+                await batch.ExecuteNonQueryAsync(cancellationToken);
             }
             catch (PostgresException ex)
             {
-                throw StatementFailed(script, index, ex);
+                throw HistoryRowFailed(script, ex);
             }
         }
+        catch (Exception ex)
+        {
+            RunnerTelemetry.EndMigration(span, script, Stopwatch.GetElapsedTime(started), ex);
+            throw;
+        }
 
-        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { insert } };
-        try
-        {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (PostgresException ex)
-        {
-            throw HistoryRowFailed(script, ex);
-        }
+        RunnerTelemetry.EndMigration(span, script, Stopwatch.GetElapsedTime(started), error: null);
     }
 
     private static MigrationException HistoryRowFailed(MigrationScript script, PostgresException error) => new(

@@ -45,6 +45,13 @@ internal static class MigrationHistoryTable
         : "INSERT INTO \"drizzle\".\"__drizzle_migrations\" (\"hash\", \"created_at\", \"name\") VALUES ($1, $2, $3)";
 
     /// <summary>
+    /// Returns <see cref="InsertSql"/> answering the server's clock once the row is written, under <paramref name="column"/>:
+    /// the same row, and the time the migration's statements before it in the batch finished.
+    /// </summary>
+    public static string InsertReturningServerTimeSql(MigrationFolderLayout layout, string column) =>
+        $"{InsertSql(layout)} RETURNING clock_timestamp() AS \"{column}\"";
+
+    /// <summary>
     /// Reads the table; throws <see cref="MigrationException"/> (<see cref="MigrationExitCode.HistoryConflict"/>) when
     /// it was written by the other drizzle-orm generation than the folder's layout (mixing them breaks both).
     /// </summary>

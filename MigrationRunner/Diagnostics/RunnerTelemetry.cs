@@ -12,8 +12,10 @@ namespace StackModel.MigrationRunner.Diagnostics;
 /// <remarks>
 /// A run is one span (<c>migrate &lt;connection&gt;</c>) with a child span for the wait at the start gate and for
 /// LiteLLM, and one child span per applied migration (<c>apply &lt;tag&gt;</c>), whose duration is the time its
-/// statements took (they commit together, in one transaction, at the end of the run). Log lines written while a span
-/// is current carry its trace and span ids. Everything is a no-op when nothing listens.
+/// statements took (they commit together, in one transaction, at the end of the run). drizzle-kit-shaped files go to the
+/// server together, in one Npgsql batch (one Npgsql span beneath the run): their spans are placed by the server's clock,
+/// which each file's history row answers, and recorded as the answers arrive. Log lines written while a span is current
+/// carry its trace and span ids. Everything is a no-op when nothing listens.
 /// </remarks>
 internal static class RunnerTelemetry
 {
@@ -69,10 +71,18 @@ internal static class RunnerTelemetry
     public static Activity? StartWait() => Source.StartActivity("wait for start gate and dependencies", ActivityKind.Internal);
 
     /// <summary>Starts the span of one migration, with its tag, file, hash and statement count.</summary>
-    public static Activity? StartMigration(MigrationScript script)
+    public static Activity? StartMigration(MigrationScript script) => StartMigration(script, startTime: default);
+
+    /// <summary>
+    /// Starts the span of one migration at <paramref name="startTime"/> (UTC; now when default): a migration that went to the
+    /// server in a batch with others is recorded once its answer arrived, at the time the server ran it.
+    /// </summary>
+    public static Activity? StartMigration(MigrationScript script, DateTime startTime)
     {
         ArgumentNullException.ThrowIfNull(script);
-        var span = Source.StartActivity("apply " + script.Name, ActivityKind.Internal);
+        var span = startTime == default
+            ? Source.StartActivity("apply " + script.Name, ActivityKind.Internal)
+            : Source.StartActivity("apply " + script.Name, ActivityKind.Internal, parentContext: default, startTime: new DateTimeOffset(startTime, TimeSpan.Zero));
         if (span is { IsAllDataRequested: true })
         {
             span.SetTag(TagAttribute, script.Name);
@@ -84,10 +94,15 @@ internal static class RunnerTelemetry
         return span;
     }
 
-    /// <summary>Ends one migration's span: records its duration, or the error that stopped it.</summary>
-    public static void EndMigration(Activity? span, MigrationScript script, TimeSpan elapsed, Exception? error)
+    /// <summary>Ends one migration's span (at <paramref name="endTime"/>, UTC, when given): records its duration, or the error that stopped it.</summary>
+    public static void EndMigration(Activity? span, MigrationScript script, TimeSpan elapsed, Exception? error, DateTime? endTime = null)
     {
         ArgumentNullException.ThrowIfNull(script);
+        if (endTime is { } end)
+        {
+            span?.SetEndTime(end);
+        }
+
         if (error is not null)
         {
             Fail(span, error);

@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "Checked database name, server port and role ({Role}) as configured; not checked: the cluster's identity (system identifier, stack id, postmaster start) and the database's oid, which only a stack record (Stack:RecordPath, written by the AppHost) holds")]
     public static partial void ClusterIdentityNotVerified(this ILogger logger, string role);
 
+    [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Sending {MigrationCount} migration(s), {FirstMigrationTag} to {LastMigrationTag}, in one round trip; each is logged as its answer arrives")]
+    public static partial void SendingMigrations(this ILogger logger, int migrationCount, string firstMigrationTag, string lastMigrationTag);
+
     [LoggerMessage(EventId = 900, Level = LogLevel.Information, Message = "Database is up to date: {AppliedCount} migration(s) applied in {ElapsedMilliseconds} ms, {SkippedCount} already applied")]
     public static partial void MigrationSucceeded(this ILogger logger, int appliedCount, int skippedCount, long elapsedMilliseconds);
 

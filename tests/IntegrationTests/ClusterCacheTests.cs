@@ -46,6 +46,11 @@ public class ClusterCacheTests
                 var refused = await Assert.ThrowsAsync<PostgresException>(() => Sql.ExecuteAsync(Superuser(port, cache.EntryPassword, "postgres"), "SELECT 1", ct));
                 Assert.Equal(PostgresErrorCodes.InvalidPassword, refused.SqlState);
                 Assert.NotEqual(cache.EntryPassword, server.SuperUserPassword.Value);
+
+                // The stack's databases (renamed from the entry's spares) belong to their owners; no spare is left.
+                Assert.Equal(
+                    "app_dev:app_dev_owner,litellm_dev:litellm_dev_owner,postgres:postgres,template0:postgres,template1:postgres",
+                    await Sql.ScalarAsync<string>(Superuser(port, server.SuperUserPassword.Value, "postgres"), "SELECT string_agg(datname || ':' || pg_get_userbyid(datdba), ',' ORDER BY datname) FROM pg_database", ct));
                 passwords.Add(server.SuperUserPassword.Value);
             }
 

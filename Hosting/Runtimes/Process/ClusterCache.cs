@@ -22,7 +22,16 @@ namespace StackModel.Hosting.Runtimes.Process;
 internal static class ClusterCache
 {
     /// <summary>Changes whenever what an entry holds changes (initdb arguments, the entry's layout): old entries are then simply not found.</summary>
-    private const string FormatVersion = "2";
+    private const string FormatVersion = "3";
+
+    /// <summary>
+    /// How many empty databases (copies of <c>template1</c>, made once in the entry) a copy gets to rename into its stack's databases
+    /// instead of a <c>CREATE DATABASE</c> each (the stack's own declares two: app_dev and litellm_dev); a copy drops those it does not use.
+    /// </summary>
+    internal const int SpareDatabases = 2;
+
+    /// <summary>The name of spare database <paramref name="index"/> (1-based) in an entry.</summary>
+    internal static string SpareDatabase(int index) => $"stackmodel_spare_{index}";
     private const string EntryFileName = "entry.json";
     private const string LockFileName = ".lock";
     private const string BuildPrefix = ".build-";
@@ -38,7 +47,7 @@ internal static class ClusterCache
     /// Copies the entry for <paramref name="binaries"/> and <paramref name="user"/> from <paramref name="cacheDirectory"/> to
     /// <paramref name="data"/> (which must not exist or be empty), building the entry first when it is missing or damaged (with
     /// <paramref name="initDb"/>: the folder to run in, the data folder, the password). Returns the entry's folder and its password,
-    /// which the copy's superuser has until <see cref="ReplacePasswordAsync"/>.
+    /// which the copy's superuser has until <see cref="ReplacePasswordAndNameSparesAsync"/>.
     /// </summary>
     public static async Task<(string Entry, string Password)> CopyAsync(
         string cacheDirectory, PostgresBinaries binaries, OsUser user, string data,
@@ -62,7 +71,7 @@ internal static class ClusterCache
                 }
 
                 RemoveLeftovers(cacheDirectory);
-                manifest = await BuildAsync(cacheDirectory, entry, key, user, initDb, cancellationToken).ConfigureAwait(false);
+                manifest = await BuildAsync(cacheDirectory, entry, key, binaries, user, initDb, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -75,14 +84,81 @@ internal static class ClusterCache
         return (entry, manifest.Password);
     }
 
-    /// <summary>Gives the copy's superuser <paramref name="password"/> (the stack's own) over a connection made with the entry's password.</summary>
-    public static async Task ReplacePasswordAsync(int port, string entryPassword, string password, Task serverExited, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Gives the copy's superuser <paramref name="password"/> (the stack's own) over a connection made with the entry's password, and
+    /// in the same round trip renames spare databases into <paramref name="databases"/> (the stack's, which a new copy lacks); the
+    /// spares left over are dropped.
+    /// </summary>
+    public static async Task ReplacePasswordAndNameSparesAsync(
+        int port, string entryPassword, string password, IReadOnlyList<string> databases, Task serverExited, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var connectionString = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = "postgres", Password = entryPassword, Database = "postgres", Pooling = false }.ConnectionString;
         await using var dataSource = PostgresProvisioner.CreateAdminDataSource(connectionString);
         await using var connection = await PostgresProvisioner.OpenWhenAcceptingAsync(dataSource, serverExited, timeout, cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"ALTER ROLE postgres PASSWORD {ProvisioningSql.Literal(password)}", connection);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        var renamed = databases.Where(d => d is not ("postgres" or "template0" or "template1")).Distinct(StringComparer.Ordinal).Take(SpareDatabases).ToList();
+        await using (var batch = new NpgsqlBatch(connection))
+        {
+            batch.BatchCommands.Add(new($"ALTER ROLE postgres PASSWORD {ProvisioningSql.Literal(password)}"));
+            for (var i = 0; i < renamed.Count; i++)
+            {
+                batch.BatchCommands.Add(new($"ALTER DATABASE {SpareDatabase(i + 1)} RENAME TO {PostgresIdentifiers.Quote(renamed[i])}"));
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        for (var i = renamed.Count; i < SpareDatabases; i++)
+        {
+            await using var drop = new NpgsqlCommand($"DROP DATABASE {SpareDatabase(i + 1)}", connection);
+            await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Starts the entry's new cluster once (Unix socket only, no TCP port), creates the spare databases and stops it cleanly (a shutdown
+    /// checkpoint: a copy starts without recovery).
+    /// </summary>
+    private static async Task CreateSparesAsync(PostgresBinaries binaries, OsUser user, string root, string data, string password, CancellationToken cancellationToken)
+    {
+        var sockets = root.Length + "/.s.PGSQL.5432".Length < 100 ? root : Path.GetTempPath().TrimEnd('/');
+        var output = new List<string>();
+        var (program, args) = user.Wrap(binaries.Postgres, ["-D", data, "-p", "5432", "-c", "listen_addresses=", "-c", $"unix_socket_directories={sockets}", "-c", "fsync=off"]);
+        await using var server = ChildProcess.Start(program, args, root, new Dictionary<string, string?>(), (line, _) =>
+        {
+            lock (output)
+            {
+                output.Add(line);
+            }
+        });
+        try
+        {
+            await PostmasterPidFile.WaitUntilReadyAsync(data, server.Id, server.Exited, TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
+            var connectionString = new NpgsqlConnectionStringBuilder { Host = sockets, Port = 5432, Username = "postgres", Password = password, Database = "postgres", Pooling = false }.ConnectionString;
+            await using var dataSource = PostgresProvisioner.CreateAdminDataSource(connectionString);
+            await using var connection = await PostgresProvisioner.OpenWhenAcceptingAsync(dataSource, server.Exited, TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false);
+            for (var i = 1; i <= SpareDatabases; i++)
+            {
+                await using var create = new NpgsqlCommand($"CREATE DATABASE {SpareDatabase(i)}", connection);
+                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not DistributedApplicationException)
+        {
+            throw new DistributedApplicationException(
+                $"Preparing the test clusters' cache entry in '{root}' failed ({ex.Message}); PostgreSQL said: {string.Join(' ', output.TakeLast(5))}. Nothing was kept; fix the cause and start again.", ex);
+        }
+        finally
+        {
+            await server.StopAsync(NativeMethods.SigInt, TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (server.Exited.IsCompletedSuccessfully && await server.Exited.ConfigureAwait(false) != 0)
+        {
+            throw new DistributedApplicationException(
+                $"The test clusters' cache entry in '{root}' did not stop cleanly (exit code {await server.Exited.ConfigureAwait(false)}): {string.Join(' ', output.TakeLast(5))}. Nothing was kept; start again.");
+        }
+
+        File.Delete(Path.Combine(data, "postmaster.opts"));
     }
 
     /// <summary>
@@ -94,6 +170,7 @@ internal static class ClusterCache
         var text = new StringBuilder()
             .Append("format=").Append(FormatVersion).Append('\n')
             .Append("initdb=").AppendJoin(' ', InitDbArguments).Append('\n')
+            .Append("spares=").Append(SpareDatabases).Append('\n')
             .Append("user=").Append(user.Name).Append(' ').Append(user.Uid).Append(' ').Append(user.Gid).Append('\n')
             .Append("bin=").Append(binaries.Directory).Append('\n');
         foreach (var program in new[] { binaries.InitDb, binaries.Postgres })
@@ -154,7 +231,7 @@ internal static class ClusterCache
     }
 
     private static async Task<ClusterCacheEntry> BuildAsync(
-        string cacheDirectory, string entry, string key, OsUser user,
+        string cacheDirectory, string entry, string key, PostgresBinaries binaries, OsUser user,
         Func<string, string, string, CancellationToken, Task> initDb, CancellationToken cancellationToken)
     {
         var building = Path.Combine(cacheDirectory, BuildPrefix + Path.GetFileName(entry) + "-" + RandomNumberGenerator.GetHexString(8, lowercase: true));
@@ -166,6 +243,7 @@ internal static class ClusterCache
             var password = RandomNumberGenerator.GetHexString(32, lowercase: true);
             var data = Path.Combine(building, "data");
             await initDb(building, data, password, cancellationToken).ConfigureAwait(false);
+            await CreateSparesAsync(binaries, user, building, data, password, cancellationToken).ConfigureAwait(false);
             var (files, bytes, control) = Fingerprint(data);
             var manifest = new ClusterCacheEntry
             {

@@ -101,7 +101,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
             StartupTimeline.Mark("postgres: postmaster.pid says ready");
             if (entryPassword is not null)
             {
-                await ClusterCache.ReplacePasswordAsync(request.HostPort, entryPassword, request.SuperUserPassword, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
+                await ClusterCache.ReplacePasswordAndNameSparesAsync(request.HostPort, entryPassword, request.SuperUserPassword, request.Databases, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
                 StartupTimeline.Mark("postgres: superuser password replaced");
             }
         }

@@ -57,13 +57,14 @@ internal static class Measurements
         }
     }
 
-    public static async Task<double> TestingBuilderAsync()
+    /// <summary>One testing-builder round: a PostgreSQL-only stack (<paramref name="args"/> for the builder, e.g. <c>--Stack:ReachableDataDirectory=</c>), created, started, healthy, disposed.</summary>
+    public static async Task<double> TestingBuilderAsync(params string[] args)
     {
         File.WriteAllText(InProcessTimeline, string.Empty);
         var createdAt = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
         double built, started, healthy;
-        await using (var builder = DistributedApplicationTestingBuilder.Create())
+        await using (var builder = DistributedApplicationTestingBuilder.Create(args))
         {
             var postgres = builder.AddPostgres("postgres", port: 1);
             postgres.AddDatabase("app_dev");

@@ -14,12 +14,12 @@ using StackModel.Benchmarks.Startup;
 Environment.SetEnvironmentVariable("STACKMODEL_STARTUP_TIMELINE", Measurements.InProcessTimeline);
 if (args.Length > 0 && args[0] == "testing")
 {
-    // `testing [rounds]`: only the testing builder's rounds (what a test stack costs), with their timeline.
+    // `testing [rounds] [builder arguments]`: only the testing builder's rounds (what a test stack costs), with their timeline.
     var testingRounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
     var testingOnly = new List<double>();
     for (var i = 0; i < testingRounds; i++)
     {
-        testingOnly.Add(await Measurements.TestingBuilderAsync());
+        testingOnly.Add(await Measurements.TestingBuilderAsync(args.Length > 2 ? args[2..] : []));
     }
 
     Console.WriteLine($"testing builder create -> started -> disposed:         {Median(testingOnly):0.000}  ({testingOnly.Min():0.000}-{testingOnly.Max():0.000}; goal <= 1.0 s; {testingRounds} rounds)");

@@ -10,7 +10,7 @@ namespace StackModel.Hosting.Runtimes.Process;
 /// <summary>
 /// A machine-wide cache of pristine clusters for test stacks (<c>Stack:TestCluster</c>): <c>initdb</c> runs once per entry key (the
 /// PostgreSQL binaries, the <c>initdb</c> arguments, the account PostgreSQL runs as, this format's version), and every new test
-/// cluster is a copy of that entry (<c>cp -a</c>, a reflink where the file system has them) instead of an <c>initdb</c> of its own.
+/// cluster is a copy of that entry (a <c>tar</c> pipe) instead of an <c>initdb</c> of its own.
 /// <para>
 /// Each entry has a random superuser password of its own (kept in the entry's <c>entry.json</c>, mode 0600, in the cache folder,
 /// mode 0700, owned by the account PostgreSQL runs as); a copy's password is replaced by its stack's own as soon as the copy accepts
@@ -22,7 +22,7 @@ namespace StackModel.Hosting.Runtimes.Process;
 internal static class ClusterCache
 {
     /// <summary>Changes whenever what an entry holds changes (initdb arguments, the entry's layout): old entries are then simply not found.</summary>
-    private const string FormatVersion = "3";
+    private const string FormatVersion = "4";
 
     /// <summary>
     /// How many empty databases (copies of <c>template1</c>, made once in the entry) a copy gets to rename into its stack's databases
@@ -42,6 +42,12 @@ internal static class ClusterCache
     /// <summary>The arguments every cluster of the stack gets from <c>initdb</c>, besides its folder and password file.</summary>
     public static IReadOnlyList<string> InitDbArguments { get; } =
         ["-U", "postgres", "--auth", "scram-sha-256", "--encoding", "UTF8", "--locale", "C", "--no-sync", "--no-instructions"];
+
+    /// <summary>
+    /// What a cache entry's <c>initdb</c> adds: 1 MB write-ahead log segments instead of 16 MB (a fresh cluster's one segment was a third
+    /// of every copy; a test cluster's short life never misses the larger segments).
+    /// </summary>
+    public static IReadOnlyList<string> EntryInitDbArguments { get; } = [.. InitDbArguments, "--wal-segsize=1"];
 
     /// <summary>
     /// Copies the entry for <paramref name="binaries"/> and <paramref name="user"/> from <paramref name="cacheDirectory"/> to
@@ -169,7 +175,7 @@ internal static class ClusterCache
     {
         var text = new StringBuilder()
             .Append("format=").Append(FormatVersion).Append('\n')
-            .Append("initdb=").AppendJoin(' ', InitDbArguments).Append('\n')
+            .Append("initdb=").AppendJoin(' ', EntryInitDbArguments).Append('\n')
             .Append("spares=").Append(SpareDatabases).Append('\n')
             .Append("user=").Append(user.Name).Append(' ').Append(user.Uid).Append(' ').Append(user.Gid).Append('\n')
             .Append("bin=").Append(binaries.Directory).Append('\n');
@@ -337,11 +343,25 @@ internal static class ClusterCache
 
     private static async Task CopyTreeAsync(string source, string destination, CancellationToken cancellationToken)
     {
-        // cp -a keeps the owner (the PostgreSQL account) and the modes PostgreSQL insists on (a 0700 data folder); GNU cp shares
-        // the blocks instead of copying them where the file system can (btrfs, XFS).
-        string[] args = OperatingSystem.IsLinux() ? ["-a", "--reflink=auto", source, destination] : ["-a", source, destination];
+        // A tar pipe keeps the owner (the PostgreSQL account, when run as root) and the modes PostgreSQL insists on (a 0700 data
+        // folder), and costs a quarter of cp -a's system time here (cp maps and unmaps a buffer per file: 1,600 files, measured
+        // 0.45 s vs 0.12 s of system time under load); without bash (for pipefail), cp -a.
+        string program;
+        string[] args;
+        if (File.Exists("/bin/bash"))
+        {
+            Directory.CreateDirectory(destination);
+            program = "/bin/bash";
+            args = ["-o", "pipefail", "-c", "tar -C \"$1\" -cf - . | tar -C \"$2\" -xpf -", "bash", source, destination];
+        }
+        else
+        {
+            program = "cp";
+            args = ["-a", source, destination];
+        }
+
         var output = new List<string>();
-        await using var copy = ChildProcess.Start("cp", args, "/", new Dictionary<string, string?>(), (line, _) =>
+        await using var copy = ChildProcess.Start(program, args, "/", new Dictionary<string, string?>(), (line, _) =>
         {
             lock (output)
             {
@@ -352,7 +372,7 @@ internal static class ClusterCache
         if (exitCode != 0)
         {
             throw new DistributedApplicationException(
-                $"Copying the cached cluster '{source}' to '{destination}' failed (cp exit code {exitCode}: {string.Join(' ', output.TakeLast(3))}). " +
+                $"Copying the cached cluster '{source}' to '{destination}' failed ({Path.GetFileName(program)} exit code {exitCode}: {string.Join(' ', output.TakeLast(3))}). " +
                 $"Free disk space, or delete the cache folder '{Path.GetDirectoryName(Path.GetDirectoryName(source))}' to have it rebuilt.");
         }
     }

@@ -43,14 +43,14 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
                 // A test cluster is a copy of a cached pristine one (initdb once per binaries and arguments); its password is replaced at start.
                 var watch = System.Diagnostics.Stopwatch.StartNew();
                 (var entry, entryPassword) = await ClusterCache.CopyAsync(
-                    cache, binaries, user, data, (r, d, password, ct) => InitDbAsync(binaries, user, r, d, password, request.ResourceName, request.Log, ct), cancellationToken).ConfigureAwait(false);
+                    cache, binaries, user, data, (r, d, password, ct) => InitDbAsync(binaries, user, r, d, password, ClusterCache.EntryInitDbArguments, request.ResourceName, request.Log, ct), cancellationToken).ConfigureAwait(false);
                 var elapsed = (long)watch.Elapsed.TotalMilliseconds;
                 LogCopiedFromCache(logger, request.ResourceName, entry, elapsed);
                 request.Log($"A test cluster: its cluster was copied from the cache at {entry} in {elapsed} ms instead of running initdb (the developer's own stack always runs initdb); its superuser gets the stack's own password at start.", false);
             }
             else
             {
-                await InitDbAsync(binaries, user, root, data, request.SuperUserPassword, request.ResourceName, request.Log, cancellationToken).ConfigureAwait(false);
+                await InitDbAsync(binaries, user, root, data, request.SuperUserPassword, ClusterCache.InitDbArguments, request.ResourceName, request.Log, cancellationToken).ConfigureAwait(false);
             }
 
             created = true;
@@ -141,7 +141,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         user.TakeOwnership(path);
     }
 
-    private async Task InitDbAsync(PostgresBinaries binaries, OsUser user, string root, string data, string superUserPassword, string resourceName, Action<string, bool> log, CancellationToken cancellationToken)
+    private async Task InitDbAsync(PostgresBinaries binaries, OsUser user, string root, string data, string superUserPassword, IReadOnlyList<string> initDbArguments, string resourceName, Action<string, bool> log, CancellationToken cancellationToken)
     {
         PrepareFolder(data, user);
         var passwordFile = Path.Combine(root, ".initdb-password");
@@ -154,7 +154,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
             }
 
             user.TakeOwnership(passwordFile);
-            var (program, args) = user.Wrap(binaries.InitDb, ["-D", data, "--pwfile", passwordFile, .. ClusterCache.InitDbArguments]);
+            var (program, args) = user.Wrap(binaries.InitDb, ["-D", data, "--pwfile", passwordFile, .. initDbArguments]);
             var output = new List<string>();
             LogInitDb(logger, resourceName, data);
             await using var child = ChildProcess.Start(program, args, root, new Dictionary<string, string?>(), (line, isError) =>

@@ -137,12 +137,19 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         if (_ownsStateDirectory)
         {
             var containers = app.Services.GetRequiredService<ContainerStack>();
+
+            // The cluster goes with the state folder: PostgreSQL may stop without a shutdown checkpoint (a restart while the
+            // stack runs still stops it cleanly).
+            var options = app.Services.GetRequiredService<StackOptions>();
+            app.OnDisposing(() => options.DiscardClusterOnStop = true);
             app.OnDisposed(async () =>
             {
                 // A test stack's named volumes are its data, like its state folder: they go with it. A state folder the
                 // test passed (--Stack:StateDirectory) keeps the stack's name and volumes for the next build; the test removes both.
                 await containers.RemoveVolumesAsync().ConfigureAwait(false);
+                StartupTimeline.Mark("test stack disposed, deleting its state folder");
                 DeleteStateDirectory(directory);
+                StartupTimeline.Mark("state folder deleted");
             });
         }
 
@@ -188,7 +195,7 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
         settings.Configuration["Dashboard:Enabled"] = "false";
         settings.Configuration["Dashboard:Port"] = "0";
         settings.Configuration["Dashboard:OtlpPort"] = "0";
-        settings.Configuration["Stack:ClusterTemplateDirectory"] = ClusterTemplateCache;
+        settings.Configuration["Stack:ClusterCacheDirectory"] = ClusterCacheDirectory;
 
         // A cluster in a state folder of the builder's own is deleted with it on dispose, so nothing in it is worth a disk flush:
         // no fsync, no synchronous commit, no full-page writes (measured: README, "Testing your app"). A kept state folder stays durable.
@@ -223,13 +230,15 @@ public sealed class DistributedApplicationTestingBuilder : IDistributedApplicati
     }
 
     /// <summary>
-    /// Where test stacks cache a fresh cluster to copy instead of running initdb: a machine-wide cache like NuGet's. Under root it
-    /// lives in /var/tmp (PostgreSQL's account must reach it); otherwise in the user's cache folder.
+    /// The machine-wide cache of pristine clusters that test clusters are copied from instead of running initdb (Runtimes.Process.ClusterCache):
+    /// <c>STACKMODEL_CLUSTER_CACHE</c> when set; under root <c>/var/cache/stackmodel/clusters</c> (root's own tree, given to PostgreSQL's
+    /// account); otherwise the user's cache folder (<c>$XDG_CACHE_HOME</c> or <c>~/.cache</c>) <c>/stackmodel/clusters</c>. A test may pass
+    /// <c>--Stack:ClusterCacheDirectory=</c>.
     /// </summary>
-    private static string ClusterTemplateCache =>
-        Environment.GetEnvironmentVariable("STACKMODEL_TEMPLATE_CACHE") is { Length: > 0 } configured ? configured
-        : Runtimes.NativeMethods.IsRoot ? "/var/tmp/stackmodel-cache/cluster-templates"
-        : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "stackmodel", "cluster-templates");
+    internal static string ClusterCacheDirectory =>
+        Environment.GetEnvironmentVariable("STACKMODEL_CLUSTER_CACHE") is { Length: > 0 } configured ? configured
+        : Runtimes.NativeMethods.IsRoot ? "/var/cache/stackmodel/clusters"
+        : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "stackmodel", "clusters");
 
     private static string? GivenRuntime(string[]? args) =>
         new ConfigurationBuilder().AddCommandLine(Cli.CommandLine.ConfigurationArgs(args ?? [])).Build()["Stack:Runtime"] is { Length: > 0 } given ? given : null;

@@ -26,6 +26,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private DashboardServer? _dashboard;
     private ControlServer? _control;
     private readonly List<Func<ValueTask>> _onDisposed = [];
+    private readonly List<Action> _onDisposing = [];
     private Placed? _placed;
 
     internal DistributedApplication(IHost host, DistributedApplicationModel model, StackOptions options, DistributedApplicationBuilder builder)
@@ -247,6 +248,11 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        foreach (var callback in _onDisposing)
+        {
+            callback();
+        }
+
         if (_control is not null)
         {
             await _control.DisposeAsync().ConfigureAwait(false);
@@ -278,4 +284,7 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     /// <summary>Runs <paramref name="callback"/> after the application is disposed (the testing builder removes its state folder).</summary>
     internal void OnDisposed(Func<ValueTask> callback) => _onDisposed.Add(callback);
+
+    /// <summary>Runs <paramref name="callback"/> as the application's disposal begins, before anything stops (the testing builder marks a throw-away cluster).</summary>
+    internal void OnDisposing(Action callback) => _onDisposing.Add(callback);
 }

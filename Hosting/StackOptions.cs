@@ -48,10 +48,18 @@ public sealed class StackOptions
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Gets or sets a folder caching a freshly initialized cluster that new clusters are copied from instead of running
-    /// <c>initdb</c> (the testing builder sets it; copies get their own password and stack id). Empty: always <c>initdb</c>.
+    /// Gets or sets the machine-wide cache of pristine clusters that a test cluster (<see cref="TestCluster"/>) is copied from instead
+    /// of running <c>initdb</c> (<see cref="Runtimes.Process.ClusterCache"/>; the testing builder sets it: README, "Testing your app").
+    /// Empty, or for a cluster that is not a test cluster: <c>initdb</c>.
     /// </summary>
-    public string? ClusterTemplateDirectory { get; set; }
+    public string? ClusterCacheDirectory { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the cluster is thrown away when the stack stops (the testing builder sets it as it disposes a stack whose
+    /// temporary state folder it deletes): PostgreSQL then stops at once (immediate shutdown) instead of writing a shutdown checkpoint.
+    /// Not bound from configuration.
+    /// </summary>
+    internal bool DiscardClusterOnStop { get; set; }
 
     /// <summary>
     /// Gets or sets whether a test stack's PostgreSQL process runs without durability (<c>fsync=off</c>, <c>synchronous_commit=off</c>,

@@ -40,7 +40,10 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
         try
         {
             _handle = await runtime.StartAsync(
-                new PostgresStartRequest(server.Name, Context.State.Directory, endpoint.HostPort, server.SuperUserPassword.Value, (line, isError) => Log(line, isError)),
+                new PostgresStartRequest(server.Name, Context.State.Directory, endpoint.HostPort, server.SuperUserPassword.Value, (line, isError) => Log(line, isError))
+                {
+                    Databases = [.. server.Databases.Select(d => d.DatabaseName)],
+                },
                 cancellationToken).ConfigureAwait(false);
         }
         catch

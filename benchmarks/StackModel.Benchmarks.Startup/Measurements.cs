@@ -57,11 +57,14 @@ internal static class Measurements
         }
     }
 
-    public static async Task<double> TestingBuilderAsync()
+    /// <summary>One testing-builder round: a PostgreSQL-only stack (<paramref name="args"/> for the builder, e.g. <c>--Stack:ReachableDataDirectory=</c>), created, started, healthy, disposed.</summary>
+    public static async Task<double> TestingBuilderAsync(params string[] args)
     {
+        File.WriteAllText(InProcessTimeline, string.Empty);
+        var createdAt = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
         double built, started, healthy;
-        await using (var builder = DistributedApplicationTestingBuilder.Create())
+        await using (var builder = DistributedApplicationTestingBuilder.Create(args))
         {
             var postgres = builder.AddPostgres("postgres", port: 1);
             postgres.AddDatabase("app_dev");
@@ -81,8 +84,30 @@ internal static class Measurements
             Timelines["testing builder"] = list = [];
         }
 
-        list.Add([("Create() called", 0), ("BuildAsync returned", built), ("StartAsync returned", started), ("both databases healthy", healthy), ("disposed", seconds * 1000)]);
+        list.Add([("Create() called", 0), ("BuildAsync returned", built), ("StartAsync returned", started), ("both databases healthy", healthy), ("disposed", seconds * 1000), .. InProcessMarks(createdAt)]);
         return seconds;
+    }
+
+    /// <summary>
+    /// The file the testing builder's stacks (in this process) write their milestones to: the benchmark names it in
+    /// STACKMODEL_STARTUP_TIMELINE before the first stack is built (Program.cs) and empties it before each round.
+    /// </summary>
+    public static string InProcessTimeline { get; } = Path.Combine(Path.GetTempPath(), $"stackmodel-bench-timeline-{Environment.ProcessId}.tsv");
+
+    /// <summary>The milestones one testing-builder round wrote, in ms after <paramref name="createdAt"/> (the process's own start is left out: it is the benchmark's).</summary>
+    private static IEnumerable<(string Milestone, double Milliseconds)> InProcessMarks(DateTimeOffset createdAt)
+    {
+        if (!File.Exists(InProcessTimeline))
+        {
+            return [];
+        }
+
+        var createdMs = createdAt.ToUnixTimeMilliseconds() + (createdAt.Ticks % TimeSpan.TicksPerMillisecond / (double)TimeSpan.TicksPerMillisecond);
+        return File.ReadAllLines(InProcessTimeline)
+            .Select(line => line.Split('\t', 2))
+            .Where(parts => parts.Length == 2 && !parts[1].StartsWith("AppHost process started", StringComparison.Ordinal))
+            .Select(parts => (parts[1], double.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) - createdMs))
+            .ToList();
     }
 
     /// <summary>

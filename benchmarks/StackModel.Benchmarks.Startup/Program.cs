@@ -12,6 +12,24 @@ using StackModel.Benchmarks.Startup;
 //    (needs eng/containers/install-docker.sh / install-podman.sh, build-images.sh and docker-load-images.sh). With
 //    STACKMODEL_BENCH_BASELINE_APPHOST=<another build's StackModel.AppHost.dll>, that build is measured in turns with this one
 //    on each engine (A/B in one run) and the ratio printed.
+// The testing builder runs in this process: its milestones go to a file of the benchmark's (each AppHost it spawns gets its own).
+Environment.SetEnvironmentVariable("STACKMODEL_STARTUP_TIMELINE", Measurements.InProcessTimeline);
+if (args.Length > 0 && args[0] == "testing")
+{
+    // `testing [rounds] [builder arguments]`: only the testing builder's rounds (what a test stack costs), with their timeline.
+    var testingRounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
+    var testingOnly = new List<double>();
+    for (var i = 0; i < testingRounds; i++)
+    {
+        testingOnly.Add(await Measurements.TestingBuilderAsync(args.Length > 2 ? args[2..] : []));
+    }
+
+    Console.WriteLine($"testing builder create -> started -> disposed:         {Median(testingOnly):0.000}  ({testingOnly.Min():0.000}-{testingOnly.Max():0.000}; goal <= 1.0 s; {testingRounds} rounds)");
+    Measurements.PrintTimeline("testing builder");
+    File.Delete(Measurements.InProcessTimeline);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "containers")
 {
     var containerRounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
@@ -89,3 +107,4 @@ Console.WriteLine($"testing builder create -> started -> disposed:         {Medi
 Measurements.PrintTimeline("cold");
 Measurements.PrintTimeline("warm");
 Measurements.PrintTimeline("testing builder");
+File.Delete(Measurements.InProcessTimeline);

@@ -29,7 +29,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         }
 
         var created = false;
-        var cloned = false;
+        string? entryPassword = null;
         if (!File.Exists(Path.Combine(data, "PG_VERSION")))
         {
             if (Directory.Exists(data) && Directory.EnumerateFileSystemEntries(data).Any())
@@ -38,16 +38,23 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
                     $"'{data}' is not empty but holds no PostgreSQL cluster (no PG_VERSION). It was left untouched. Move it away, or point Stack:StateDirectory elsewhere.");
             }
 
-            if (options.ClusterTemplateDirectory is { Length: > 0 } templates)
+            if (options.TestCluster && options.ClusterCacheDirectory is { Length: > 0 } cache)
             {
-                cloned = await ClusterTemplate.CopyAsync(templates, binaries, user, data, (r, d, ct) => InitDbAsync(binaries, user, r, d, ClusterTemplate.Password, request.ResourceName, request.Log, ct), cancellationToken).ConfigureAwait(false);
+                // A test cluster is a copy of a cached pristine one (initdb once per binaries and arguments); its password is replaced at start.
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                (var entry, entryPassword) = await ClusterCache.CopyAsync(
+                    cache, binaries, user, data, (r, d, password, ct) => InitDbAsync(binaries, user, r, d, password, ClusterCache.EntryInitDbArguments, request.ResourceName, request.Log, ct), cancellationToken).ConfigureAwait(false);
+                var elapsed = (long)watch.Elapsed.TotalMilliseconds;
+                LogCopiedFromCache(logger, request.ResourceName, entry, elapsed);
+                request.Log($"A test cluster: its cluster was copied from the cache at {entry} in {elapsed} ms instead of running initdb (the developer's own stack always runs initdb); its superuser gets the stack's own password at start.", false);
             }
             else
             {
-                await InitDbAsync(binaries, user, root, data, request.SuperUserPassword, request.ResourceName, request.Log, cancellationToken).ConfigureAwait(false);
+                await InitDbAsync(binaries, user, root, data, request.SuperUserPassword, ClusterCache.InitDbArguments, request.ResourceName, request.Log, cancellationToken).ConfigureAwait(false);
             }
 
             created = true;
+            StartupTimeline.Mark(entryPassword is null ? "postgres: initdb finished" : "postgres: cluster copied from the cache");
         }
 
         await StopStaleServerAsync(data, request, cancellationToken).ConfigureAwait(false);
@@ -88,12 +95,15 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         var (program, wrapped) = user.Wrap(binaries.Postgres, args);
         var child = ChildProcess.Start(program, wrapped, root, new Dictionary<string, string?>(), request.Log);
         LogServerStarted(logger, request.ResourceName, child.Id, data);
+        StartupTimeline.Mark("postgres: server spawned");
         try
         {
             await PostmasterPidFile.WaitUntilReadyAsync(data, child.Id, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
-            if (cloned)
+            StartupTimeline.Mark("postgres: postmaster.pid says ready");
+            if (entryPassword is not null)
             {
-                await ClusterTemplate.SetPasswordAsync(request.HostPort, request.SuperUserPassword, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
+                await ClusterCache.ReplacePasswordAndNameSparesAsync(request.HostPort, entryPassword, request.SuperUserPassword, request.Databases, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
+                StartupTimeline.Mark("postgres: superuser password replaced");
             }
         }
         catch
@@ -106,11 +116,15 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         return new PostgresServerHandle(created, request.HostPort, child.Exited, ct => StopAsync(child, ct));
     }
 
-    private static async Task StopAsync(ChildProcess child, CancellationToken cancellationToken)
+    private async Task StopAsync(ChildProcess child, CancellationToken cancellationToken)
     {
-        // SIGINT is PostgreSQL's fast shutdown: running transactions are rolled back, the server exits at once.
-        await child.StopAsync(NativeMethods.SigInt, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        // SIGINT is PostgreSQL's fast shutdown: running transactions are rolled back, a shutdown checkpoint is written, the server exits.
+        // A test cluster whose data is deleted next skips the checkpoint: SIGQUIT, the immediate shutdown (nothing of it is kept).
+        var signal = options.TestCluster && options.DiscardClusterOnStop ? NativeMethods.SigQuit : NativeMethods.SigInt;
+        StartupTimeline.Mark(signal == NativeMethods.SigQuit ? "postgres: stopping (immediate, the cluster is thrown away)" : "postgres: stopping");
+        await child.StopAsync(signal, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         await child.DisposeAsync().ConfigureAwait(false);
+        StartupTimeline.Mark("postgres: stopped");
     }
 
     private static string SocketDirectoryFor(string preferred) =>
@@ -128,7 +142,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         user.TakeOwnership(path);
     }
 
-    private async Task InitDbAsync(PostgresBinaries binaries, OsUser user, string root, string data, string superUserPassword, string resourceName, Action<string, bool> log, CancellationToken cancellationToken)
+    private async Task InitDbAsync(PostgresBinaries binaries, OsUser user, string root, string data, string superUserPassword, IReadOnlyList<string> initDbArguments, string resourceName, Action<string, bool> log, CancellationToken cancellationToken)
     {
         PrepareFolder(data, user);
         var passwordFile = Path.Combine(root, ".initdb-password");
@@ -141,11 +155,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
             }
 
             user.TakeOwnership(passwordFile);
-            var (program, args) = user.Wrap(binaries.InitDb,
-            [
-                "-D", data, "-U", "postgres", "--pwfile", passwordFile, "--auth", "scram-sha-256",
-                "--encoding", "UTF8", "--locale", "C", "--no-sync", "--no-instructions",
-            ]);
+            var (program, args) = user.Wrap(binaries.InitDb, ["-D", data, "--pwfile", passwordFile, .. initDbArguments]);
             var output = new List<string>();
             LogInitDb(logger, resourceName, data);
             await using var child = ChildProcess.Start(program, args, root, new Dictionary<string, string?>(), (line, isError) =>
@@ -226,6 +236,9 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
 
     [LoggerMessage(EventId = LogEvents.TestClusterWithoutDurability, Level = LogLevel.Information, Message = "PostgreSQL '{ResourceName}' is a test cluster: it runs with fsync=off, synchronous_commit=off, full_page_writes=off")]
     private static partial void LogTestCluster(ILogger logger, string resourceName);
+
+    [LoggerMessage(EventId = LogEvents.ClusterCopiedFromCache, Level = LogLevel.Information, Message = "PostgreSQL '{ResourceName}' is a test cluster: its cluster was copied from the cache at {Entry} in {ElapsedMilliseconds} ms instead of running initdb")]
+    private static partial void LogCopiedFromCache(ILogger logger, string resourceName, string entry, long elapsedMilliseconds);
 
     [LoggerMessage(EventId = LogEvents.StalePostgresProcessStopped, Level = LogLevel.Warning, Message = "Stopping the PostgreSQL server of '{ResourceName}' left running by an earlier AppHost (pid {ProcessId}, {DataDirectory})")]
     private static partial void LogStaleServer(ILogger logger, string resourceName, int processId, string dataDirectory);

@@ -149,7 +149,7 @@ public class TestDatabaseTests(TestDatabaseTests.Stack stack) : IClassFixture<Te
         Assert.Equal(1, results.Count(r => r.built));
         Assert.All(results, r => Assert.True(r.ready));
         Assert.Single(log, l => l.StartsWith("Built the test template", StringComparison.Ordinal));
-        Assert.Single(log, l => l.Contains("0002_race", StringComparison.Ordinal) && l.Contains("[test template]", StringComparison.Ordinal));
+        Assert.Single(log, l => l.Contains("Applying 0002_race", StringComparison.Ordinal) && l.Contains("[test template]", StringComparison.Ordinal));
         Assert.False(await ExistsAsync(app, TestDatabaseTemplate.BuildNameFor(database, source.Key), ct));
     }
 

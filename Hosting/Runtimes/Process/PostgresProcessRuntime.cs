@@ -48,6 +48,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
             }
 
             created = true;
+            StartupTimeline.Mark($"{request.ResourceName}: cluster created");
         }
 
         await StopStaleServerAsync(data, request, cancellationToken).ConfigureAwait(false);
@@ -85,11 +86,14 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         }
 
         var (program, wrapped) = user.Wrap(binaries.Postgres, args);
+        StartupTimeline.Mark($"{request.ResourceName}: spawning postgres (cluster found, port free)");
         var child = ChildProcess.Start(program, wrapped, root, new Dictionary<string, string?>(), request.Log);
+        StartupTimeline.Mark($"{request.ResourceName}: postgres spawned");
         LogServerStarted(logger, request.ResourceName, child.Id, data);
         try
         {
             await PostmasterPidFile.WaitUntilReadyAsync(data, child.Id, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
+            StartupTimeline.Mark($"{request.ResourceName}: postmaster.pid says ready");
             if (cloned)
             {
                 await ClusterTemplate.SetPasswordAsync(request.HostPort, request.SuperUserPassword, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);

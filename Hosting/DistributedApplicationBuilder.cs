@@ -26,7 +26,6 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
     {
         ArgumentNullException.ThrowIfNull(settings);
         StartupTimeline.MarkProcessStart();
-        StartupWarmUp.Start();
         HostingDiagnostics.Write(HostingDiagnostics.BuilderConstructing, settings);
         Args = settings.Args;
         _host = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });

@@ -149,21 +149,15 @@ public sealed class DistributedApplication : IAsyncDisposable
             State.AcquireLock(); // prepared earlier (a test read a connection string first)
         }
 
+        // Read on another thread while the placement is resolved and the orchestrator set up (EnsureRecordReadableAsync below).
+        State.PreloadRecord();
+
         StartupTimeline.Mark("state folder locked, parameters resolved");
         Prepare(probeEngine: true);
         StartupTimeline.Mark("placement resolved (runtime chosen)");
         Runtimes.Container.ContainerRuntimeServices.BeginStarts(Services, Model);
-        State.PreloadRecord();
         var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>());
         _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ContainerStack>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
-        _control = ControlServer.TryStart(State.Directory, _orchestrator, ResourceNotifications, Options.StartupTimeout, Services.GetRequiredService<ILogger<ControlServer>>());
-        _dashboard = await DashboardServer.StartIfEnabledAsync(this, cancellationToken).ConfigureAwait(false);
-        if (_dashboard?.Otlp is { IsRunning: true } otlp)
-        {
-            var containers = Services.GetRequiredService<ContainerStack>();
-            new Telemetry.OtlpEnvironment(otlp, ct => containers.NetworkGatewayAsync("telemetry", ct), containers.Name, Services.GetRequiredService<ILoggerFactory>().CreateLogger("StackModel.Telemetry"))
-                .Apply(Model);
-        }
         try
         {
             // A corrupt stack record stops the start before anything runs (read meanwhile on another thread, see PreloadRecord).
@@ -176,6 +170,30 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
 
         StartupTimeline.Watch(ResourceNotifications, ResourceLogs, Model.Resources.OfType<ProjectResource>().Select(p => p.Name), cancellationToken);
+        StartupTimeline.Mark("stack record read; PostgreSQL launching");
+
+        // PostgreSQL first: its start is the longest path, and it needs nothing that is set up below.
+        _orchestrator.StartServers();
+        try
+        {
+            _control = ControlServer.TryStart(State.Directory, _orchestrator, ResourceNotifications, Options.StartupTimeout, Services.GetRequiredService<ILogger<ControlServer>>());
+            StartupTimeline.Mark("control server started");
+            _dashboard = await DashboardServer.StartIfEnabledAsync(this, cancellationToken).ConfigureAwait(false);
+            StartupTimeline.Mark("dashboard started (when enabled)");
+            if (_dashboard?.Otlp is { IsRunning: true } otlp)
+            {
+                var containers = Services.GetRequiredService<ContainerStack>();
+                new Telemetry.OtlpEnvironment(otlp, ct => containers.NetworkGatewayAsync("telemetry", ct), containers.Name, Services.GetRequiredService<ILoggerFactory>().CreateLogger("StackModel.Telemetry"))
+                    .Apply(Model);
+            }
+        }
+        catch
+        {
+            // The server launched above must not outlive a start that failed here.
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         StartupTimeline.Mark("orchestrator starting");
         _orchestrator.Start();
     }
@@ -202,6 +220,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Runs the stack until Ctrl+C, SIGTERM or SIGHUP (<see cref="StopSignals"/>), reporting states on the console.</summary>
     internal async Task<int> RunStackAsync(CancellationToken cancellationToken)
     {
+        StartupTimeline.Mark("command line parsed (running the stack)");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var signals = StopSignals.Register(stop.Cancel);
         IConsoleView reporter = Console.IsOutputRedirected

@@ -29,6 +29,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         HostingDiagnostics.Write(HostingDiagnostics.BuilderConstructing, settings);
         Args = settings.Args;
         _host = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        StartupTimeline.Mark("host builder created");
         AppHostDirectory = settings.AppHostDirectory ?? FindAppHostDirectory(settings.AppHostAssembly);
         _host.Configuration.SetBasePath(AppHostDirectory);
         _host.Configuration.AddJsonFile("appsettings.json", optional: true);
@@ -41,6 +42,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         }
 
         _host.Configuration.AddCommandLine(CommandLine.ConfigurationArgs(Args));
+        StartupTimeline.Mark("configuration read (appsettings.json, environment, command line)");
 
         // One line per event; while the live view owns the terminal, the lines go through it (ConsoleLogSink). Every log line goes
         // to standard error: standard output carries what a verb prints for a tool to read (env's document) and the stack's states.
@@ -63,6 +65,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         ContainerRuntimeServices.Add(Services, AppHostDirectory);
         Rules.Add(new DatabaseOwnershipRule());
         Rules.Add(new SingleMigrationSystemRule());
+        StartupTimeline.Mark("builder constructed (logging, services)");
         HostingDiagnostics.Write(HostingDiagnostics.BuilderConstructed, this);
     }
 
@@ -98,6 +101,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
 
     public DistributedApplication Build()
     {
+        StartupTimeline.Mark("Build called (resources declared)");
         HostingDiagnostics.Write(HostingDiagnostics.Building, this);
         ApplyPortOverrides();
         var resources = Resources.ToArray();
@@ -107,6 +111,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         Services.AddSingleton(options);
         var model = new DistributedApplicationModel(resources);
         Services.AddSingleton(model);
+        StartupTimeline.Mark("model validated, options bound");
         var app = new DistributedApplication(_host.Build(), model, options, this);
         StartupTimeline.Mark("model built (Build returned)");
         HostingDiagnostics.Write(HostingDiagnostics.Built, app);

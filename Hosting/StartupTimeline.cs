@@ -10,7 +10,8 @@ namespace StackModel.Hosting;
 /// milliseconds, a tab, the milestone: the process's start, the builder's construction, the model built, every resource's
 /// first entry into each state (PostgreSQL starting, accepting connections, healthy; each database healthy once provisioned;
 /// the runner held at its gate, its gate opened, finished), the first line of each kind the runner writes (read its folder,
-/// connected and verified its target, up to date) and the stack settled. Unset, nothing is recorded and nothing is watched.
+/// connected and verified its target, up to date) and the stack settled. A third column says how much the JIT had compiled
+/// by then (<c>jit 812 methods 95.3 ms</c>: what ReadyToRun did not cover). Unset, nothing is recorded and nothing is watched.
 /// </summary>
 internal static class StartupTimeline
 {
@@ -130,7 +131,9 @@ internal static class StartupTimeline
 
     private static void Write(DateTimeOffset when, string milestone)
     {
-        var line = string.Create(CultureInfo.InvariantCulture, $"{when.ToUnixTimeMilliseconds() + (when.Ticks % TimeSpan.TicksPerMillisecond / (double)TimeSpan.TicksPerMillisecond):0.0}\t{milestone.ReplaceLineEndings(" ")}\n");
+        var line = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{when.ToUnixTimeMilliseconds() + (when.Ticks % TimeSpan.TicksPerMillisecond / (double)TimeSpan.TicksPerMillisecond):0.0}\t{milestone.ReplaceLineEndings(" ").Replace('\t', ' ')}\tjit {System.Runtime.JitInfo.GetCompiledMethodCount()} methods {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0.0} ms\n");
         lock (Gate)
         {
             try

@@ -48,10 +48,23 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
     /// <summary>Gets the resources in start order (parameters excluded).</summary>
     public IReadOnlyList<IResource> Resources => _startOrder;
 
-    /// <summary>Launches every resource; returns at once. Each resource starts when what it waits for is ready.</summary>
+    /// <summary>
+    /// Launches the PostgreSQL servers only; returns at once. A server's start (spawn → accepting → provisioned) is the longest
+    /// path of a start and needs nothing but the state folder and the placement, so it runs while the rest of the stack is set
+    /// up (control server, dashboard, telemetry); <see cref="Start"/> then launches the rest.
+    /// </summary>
+    public void StartServers()
+    {
+        foreach (var resource in _startOrder.Where(r => IsRunnable(r) && !IsTurnedOff(r) && ResourceKindAnnotation.Of(r).Starter == ResourceStarter.PostgresLauncher))
+        {
+            Launch(resource);
+        }
+    }
+
+    /// <summary>Launches every resource not launched yet (<see cref="StartServers"/>); returns at once. Each resource starts when what it waits for is ready.</summary>
     public void Start()
     {
-        foreach (var resource in _startOrder.Where(r => IsRunnable(r) && !IsTurnedOff(r)))
+        foreach (var resource in _startOrder.Where(r => IsRunnable(r) && !IsTurnedOff(r) && !_launches.ContainsKey(r.Name)))
         {
             Launch(resource);
         }

@@ -27,6 +27,7 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
                 "this deletes the cluster and its data ('reset --recreate' recreates one database, not the cluster).");
         }
 
+        StartupTimeline.Mark($"{server.Name}: stack record read");
         var endpoint = server.Endpoint.Annotation;
         PublishStarting(runtime.Name);
         foreach (var database in server.Databases)
@@ -57,10 +58,12 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
         await using var dataSource = await adminDataSource.ConfigureAwait(false);
         await using var superUser = await PostgresProvisioner.OpenWhenAcceptingAsync(dataSource, _handle.Exited, Context.Options.StartupTimeout, cancellationToken).ConfigureAwait(false);
         PublishRunning();
+        StartupTimeline.Mark($"{server.Name}: connected as the superuser");
 
         var stackId = previous?.StackId ?? RandomNumberGenerator.GetHexString(32, lowercase: true);
         var (databases, identity) = await PostgresProvisioner.ProvisionAsync(
             superUser, stackId, [.. server.Databases.Select(d => (d, d.OwnerPassword.Value))], cancellationToken).ConfigureAwait(false);
+        StartupTimeline.Mark($"{server.Name}: provisioned (roles, databases, grants)");
         Context.State.WriteRecord(new StackRecord
         {
             StackId = stackId,
@@ -132,13 +135,17 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
     private string DependentsNotePrefix => $"'{server.Name}', which it uses, ";
 
     /// <summary>Clears the note <see cref="OnExited"/> left on running dependents, once a new start of the server is healthy.</summary>
+    /// <remarks>
+    /// Found by the note itself, not by <see cref="Dependents"/>: the server starts while the rest of the stack is still being set
+    /// up (the dashboard's telemetry adds annotations to the other resources meanwhile), so its start reads no other resource's annotations.
+    /// </remarks>
     private void ClearDependentsNote()
     {
-        foreach (var dependent in Dependents())
+        foreach (var resource in Context.Model.Resources)
         {
-            if (Context.Notifications.TryGetSnapshot(dependent.Name)?.Reason?.StartsWith(DependentsNotePrefix, StringComparison.Ordinal) == true)
+            if (Context.Notifications.TryGetSnapshot(resource.Name)?.Reason?.StartsWith(DependentsNotePrefix, StringComparison.Ordinal) == true)
             {
-                Context.Notifications.Update(dependent.Name, s => s with { Reason = null });
+                Context.Notifications.Update(resource.Name, s => s with { Reason = null });
             }
         }
     }

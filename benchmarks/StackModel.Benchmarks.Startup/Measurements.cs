@@ -84,7 +84,7 @@ internal static class Measurements
             Timelines["testing builder"] = list = [];
         }
 
-        list.Add([("Create() called", 0), ("BuildAsync returned", built), ("StartAsync returned", started), ("both databases healthy", healthy), ("disposed", seconds * 1000), .. InProcessMarks(createdAt)]);
+        list.Add([("Create() called", 0, null), ("BuildAsync returned", built, null), ("StartAsync returned", started, null), ("both databases healthy", healthy, null), ("disposed", seconds * 1000, null), .. InProcessMarks(createdAt)]);
         return seconds;
     }
 
@@ -95,7 +95,7 @@ internal static class Measurements
     public static string InProcessTimeline { get; } = Path.Combine(Path.GetTempPath(), $"stackmodel-bench-timeline-{Environment.ProcessId}.tsv");
 
     /// <summary>The milestones one testing-builder round wrote, in ms after <paramref name="createdAt"/> (the process's own start is left out: it is the benchmark's).</summary>
-    private static IEnumerable<(string Milestone, double Milliseconds)> InProcessMarks(DateTimeOffset createdAt)
+    private static IEnumerable<(string Milestone, double Milliseconds, string? Jit)> InProcessMarks(DateTimeOffset createdAt)
     {
         if (!File.Exists(InProcessTimeline))
         {
@@ -104,9 +104,9 @@ internal static class Measurements
 
         var createdMs = createdAt.ToUnixTimeMilliseconds() + (createdAt.Ticks % TimeSpan.TicksPerMillisecond / (double)TimeSpan.TicksPerMillisecond);
         return File.ReadAllLines(InProcessTimeline)
-            .Select(line => line.Split('\t', 2))
-            .Where(parts => parts.Length == 2 && !parts[1].StartsWith("AppHost process started", StringComparison.Ordinal))
-            .Select(parts => (parts[1], double.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) - createdMs))
+            .Select(line => line.Split('\t', 3))
+            .Where(parts => parts.Length >= 2 && !parts[1].StartsWith("AppHost process started", StringComparison.Ordinal))
+            .Select(parts => (parts[1], double.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) - createdMs, parts.Length == 3 ? parts[2] : null))
             .ToList();
     }
 
@@ -197,7 +197,8 @@ internal static class Measurements
     private static string? _appHostDll;
 
     /// <summary>Every AppHost start's timeline (its STACKMODEL_STARTUP_TIMELINE file), by kind of start: milestone, ms after the spawn.</summary>
-    public static Dictionary<string, List<List<(string Milestone, double Milliseconds)>>> Timelines { get; } = new(StringComparer.Ordinal);
+    /// <remarks>Jit: what the AppHost's JIT had compiled by then (<c>jit 812 methods 95.3 ms</c>), when it says.</remarks>
+    public static Dictionary<string, List<List<(string Milestone, double Milliseconds, string? Jit)>>> Timelines { get; } = new(StringComparer.Ordinal);
 
     private static string _timelineKind = "warm";
 
@@ -248,11 +249,11 @@ internal static class Measurements
         {
             var spawnedMs = spawned.ToUnixTimeMilliseconds() + (spawned.Ticks % TimeSpan.TicksPerMillisecond / (double)TimeSpan.TicksPerMillisecond);
             var marks = File.ReadAllLines(timelineFile)
-                .Select(line => line.Split('\t', 2))
-                .Where(parts => parts.Length == 2)
-                .Select(parts => (Milestone: parts[1], Milliseconds: double.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) - spawnedMs))
-                .Prepend(("up seen by the benchmark (\"Press Ctrl+C\" read)", seconds * 1000))
-                .Prepend(("AppHost spawned by the benchmark (dotnet StackModel.AppHost.dll)", 0))
+                .Select(line => line.Split('\t', 3))
+                .Where(parts => parts.Length >= 2)
+                .Select(parts => (Milestone: parts[1], Milliseconds: double.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) - spawnedMs, Jit: parts.Length == 3 ? parts[2] : null))
+                .Prepend(("up seen by the benchmark (\"Press Ctrl+C\" read)", seconds * 1000, null))
+                .Prepend(("AppHost spawned by the benchmark (dotnet StackModel.AppHost.dll)", 0, null))
                 .ToList();
             var kind = _timelineKind;
             if (!Timelines.TryGetValue(kind, out var list))
@@ -277,13 +278,13 @@ internal static class Measurements
         Console.WriteLine($"timeline of the {kind} starts (median ms after the benchmark spawned the AppHost, over {starts.Count} start(s); milestones present in fewer starts are marked):");
         var rows = starts.SelectMany(marks => marks)
             .GroupBy(mark => mark.Milestone, StringComparer.Ordinal)
-            .Select(group => (Milestone: group.Key, Median: MedianOf(group.Select(mark => mark.Milliseconds).ToList()), Count: group.Count()))
+            .Select(group => (Milestone: group.Key, Median: MedianOf(group.Select(mark => mark.Milliseconds).ToList()), Count: group.Count(), Jit: group.Select(mark => mark.Jit).LastOrDefault(jit => jit is not null)))
             .OrderBy(row => row.Median)
             .ToList();
         var previous = 0.0;
-        foreach (var (milestone, median, count) in rows)
+        foreach (var (milestone, median, count, jit) in rows)
         {
-            Console.WriteLine($"  {median,7:0} ms  (+{median - previous,5:0})  {milestone}{(count < starts.Count ? $"  [{count} of {starts.Count}]" : string.Empty)}");
+            Console.WriteLine($"  {median,7:0} ms  (+{median - previous,5:0})  {milestone}{(count < starts.Count ? $"  [{count} of {starts.Count}]" : string.Empty)}{(jit is null ? string.Empty : $"  ({jit})")}");
             previous = median;
         }
     }

@@ -54,7 +54,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
             }
 
             created = true;
-            StartupTimeline.Mark(entryPassword is null ? "postgres: initdb finished" : "postgres: cluster copied from the cache");
+            StartupTimeline.Mark(entryPassword is null ? $"{request.ResourceName}: cluster created (initdb)" : $"{request.ResourceName}: cluster copied from the cache");
         }
 
         await StopStaleServerAsync(data, request, cancellationToken).ConfigureAwait(false);
@@ -93,17 +93,18 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         }
 
         var (program, wrapped) = user.Wrap(binaries.Postgres, args);
+        StartupTimeline.Mark($"{request.ResourceName}: spawning postgres (cluster found, port free)");
         var child = ChildProcess.Start(program, wrapped, root, new Dictionary<string, string?>(), request.Log);
+        StartupTimeline.Mark($"{request.ResourceName}: postgres spawned");
         LogServerStarted(logger, request.ResourceName, child.Id, data);
-        StartupTimeline.Mark("postgres: server spawned");
         try
         {
             await PostmasterPidFile.WaitUntilReadyAsync(data, child.Id, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
-            StartupTimeline.Mark("postgres: postmaster.pid says ready");
+            StartupTimeline.Mark($"{request.ResourceName}: postmaster.pid says ready");
             if (entryPassword is not null)
             {
                 await ClusterCache.ReplacePasswordAndNameSparesAsync(request.HostPort, entryPassword, request.SuperUserPassword, request.Databases, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
-                StartupTimeline.Mark("postgres: superuser password replaced");
+                StartupTimeline.Mark($"{request.ResourceName}: superuser password replaced");
             }
         }
         catch

@@ -6,13 +6,7 @@ internal static class SecureFile
     public static void WriteAllText(string path, string contents)
     {
         var temp = path + ".tmp-" + Environment.ProcessId;
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temp, options))
+        using (var stream = new FileStream(temp, OwnerOnly(FileMode.Create, FileAccess.Write, FileShare.None)))
         using (var writer = new StreamWriter(stream))
         {
             writer.Write(contents);
@@ -26,5 +20,17 @@ internal static class SecureFile
         }
 
         File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Options that create a file readable and writable by its owner only (0600) from its first byte.</summary>
+    public static FileStreamOptions OwnerOnly(FileMode mode, FileAccess access, FileShare share)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = access, Share = share };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return options;
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Npgsql;
 using StackModel.Hosting.Postgres;
+using StackModel.Hosting.State;
 
 namespace StackModel.Hosting.Runtimes.Process;
 
@@ -262,7 +263,7 @@ internal static class ClusterCache
                 ControlFileSha256 = control,
             };
             var manifestPath = Path.Combine(building, EntryFileName);
-            await using (var stream = new FileStream(manifestPath, PrivateFile(FileMode.CreateNew, FileAccess.Write, FileShare.None)))
+            await using (var stream = new FileStream(manifestPath, SecureFile.OwnerOnly(FileMode.CreateNew, FileAccess.Write, FileShare.None)))
             {
                 await JsonSerializer.SerializeAsync(stream, manifest, ClusterCacheJsonContext.Default.ClusterCacheEntry, cancellationToken).ConfigureAwait(false);
             }
@@ -321,18 +322,6 @@ internal static class ClusterCache
         }
     }
 
-    /// <summary>Options that create a file readable and writable by its owner only (0600).</summary>
-    private static FileStreamOptions PrivateFile(FileMode mode, FileAccess access, FileShare share)
-    {
-        var options = new FileStreamOptions { Mode = mode, Access = access, Share = share };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        return options;
-    }
-
     private static void SetPrivate(string folder)
     {
         if (!OperatingSystem.IsWindows())
@@ -385,7 +374,7 @@ internal static class ClusterCache
         {
             try
             {
-                return new FileStream(path, PrivateFile(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                return new FileStream(path, SecureFile.OwnerOnly(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
             }
             catch (IOException) when (watch.Elapsed < LockTimeout)
             {

@@ -24,6 +24,12 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
 
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static partial int SyncFs(int fd);
+
+    [LibraryImport("libc", EntryPoint = "sync")]
+    private static partial void Sync();
+
     [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Chown(string path, uint owner, uint group);
 
@@ -66,6 +72,37 @@ internal static partial class NativeMethods
         var buffer = new byte[maxBytes];
         var read = RandomAccess.Read(handle, buffer, 0);
         return System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+    }
+
+    /// <summary>
+    /// Writes everything cached for the file system that holds <paramref name="path"/> to disk: <c>syncfs(2)</c> on Linux (that file
+    /// system only), <c>sync(2)</c> elsewhere on Unix; nothing on Windows.
+    /// </summary>
+    /// <exception cref="IOException">The folder cannot be opened, or the file system reports a write error.</exception>
+    public static void SyncFileSystem(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            Sync();
+            return;
+        }
+
+        var fd = Open(path, 0 /* O_RDONLY: a folder opens read-only */);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open '{path}' to sync its file system: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+
+        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        if (SyncFs(fd) != 0)
+        {
+            throw new IOException($"syncfs on '{path}' failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
     }
 
     /// <summary>Whether a process with this id exists (signal 0 probes without sending anything).</summary>

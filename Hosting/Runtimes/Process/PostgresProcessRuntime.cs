@@ -30,6 +30,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
 
         var created = false;
         string? entryPassword = null;
+        Task? synced = null;
         if (!File.Exists(Path.Combine(data, "PG_VERSION")))
         {
             if (Directory.Exists(data) && Directory.EnumerateFileSystemEntries(data).Any())
@@ -51,6 +52,11 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
             else
             {
                 await InitDbAsync(binaries, user, root, data, request.SuperUserPassword, ClusterCache.InitDbArguments, request.ResourceName, request.Log, cancellationToken).ConfigureAwait(false);
+
+                // initdb ran with --no-sync (an fsync of every file it wrote, one by one); one sync of the data folder's file system
+                // makes the new cluster as safe on disk as initdb's own would, while the server starts. Awaited before the server is
+                // handed over (below), so nothing is written into the cluster before its files are on disk.
+                synced = Task.Run(() => SyncDataFolder(data, request.ResourceName), CancellationToken.None);
             }
 
             created = true;
@@ -101,6 +107,12 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         {
             await PostmasterPidFile.WaitUntilReadyAsync(data, child.Id, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
             StartupTimeline.Mark($"{request.ResourceName}: postmaster.pid says ready");
+            if (synced is not null)
+            {
+                await synced.ConfigureAwait(false);
+                StartupTimeline.Mark($"{request.ResourceName}: new cluster synced to disk");
+            }
+
             if (entryPassword is not null)
             {
                 await ClusterCache.ReplacePasswordAndNameSparesAsync(request.HostPort, entryPassword, request.SuperUserPassword, request.Databases, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
@@ -179,6 +191,21 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         finally
         {
             File.Delete(passwordFile);
+        }
+    }
+
+    /// <summary>Writes the new cluster's files to disk (initdb ran with --no-sync): one sync of the file system holding <paramref name="data"/>.</summary>
+    private static void SyncDataFolder(string data, string resourceName)
+    {
+        try
+        {
+            NativeMethods.SyncFileSystem(data);
+        }
+        catch (IOException ex)
+        {
+            throw new DistributedApplicationException(
+                $"The new PostgreSQL cluster of '{resourceName}' in '{data}' could not be written to disk ({ex.Message}). Its files may be incomplete after a crash: " +
+                "check the disk (dmesg, free space), then stop the AppHost, delete that data folder and start again to create the cluster anew.", ex);
         }
     }
 

@@ -57,6 +57,42 @@ internal static class Measurements
         }
     }
 
+    /// <summary>
+    /// As <see cref="AppHostColdAndWarmAsync"/> for the AppHost build at <paramref name="appHostDll"/> (another build, e.g. of main,
+    /// given by STACKMODEL_BENCH_BASELINE_APPHOST), its timelines kept apart under "cold, baseline" and "warm, baseline": Program.cs
+    /// runs it in turns with this tree's build, so that both are measured in one run on the same machine.
+    /// </summary>
+    public static async Task<(double Cold, List<double> Warm)> BaselineColdAndWarmAsync(string appHostDll, int warmStarts)
+    {
+        _appHostDll = appHostDll;
+        try
+        {
+            var dir = Directory.CreateTempSubdirectory("stackmodel-bench-").FullName;
+            var port = FreePort();
+            try
+            {
+                _timelineKind = "cold, baseline";
+                var cold = await AppHostToAllUpAsync(dir, port, "--Stack:Runtime=process");
+                _timelineKind = "warm, baseline";
+                var warm = new List<double>();
+                for (var i = 0; i < warmStarts; i++)
+                {
+                    warm.Add(await AppHostToAllUpAsync(dir, port, "--Stack:Runtime=process"));
+                }
+
+                return (cold, warm);
+            }
+            finally
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+        finally
+        {
+            _appHostDll = null;
+        }
+    }
+
     /// <summary>One testing-builder round: a PostgreSQL-only stack (<paramref name="args"/> for the builder, e.g. <c>--Stack:ReachableDataDirectory=</c>), created, started, healthy, disposed.</summary>
     public static async Task<double> TestingBuilderAsync(params string[] args)
     {
@@ -151,15 +187,19 @@ internal static class Measurements
     /// As <see cref="WarmStartsAsync"/> on the container runtime, for this tree's AppHost and the one at <paramref name="baselineDll"/>
     /// (another build, e.g. of main) in turns, each on a stack of its own: an A/B comparison in one run.
     /// </summary>
-    public static async Task<(List<double> Current, List<double> Baseline)> WarmStartsComparedAsync(int rounds, string engine, string baselineDll)
+    /// <remarks><paramref name="engine"/> <see langword="null"/>: the process runtime (the <c>warm</c> mode).</remarks>
+    public static async Task<(List<double> Current, List<double> Baseline)> WarmStartsComparedAsync(int rounds, string? engine, string baselineDll)
     {
-        var stacks = new[] { (Dll: (string?)null, Kind: $"warm container on {engine}"), (Dll: baselineDll, Kind: $"warm container on {engine}, baseline") }
+        var kind = engine is null ? "warm process" : $"warm container on {engine}";
+        var stacks = new[] { (Dll: (string?)null, Kind: kind), (Dll: baselineDll, Kind: $"{kind}, baseline") }
             .Select(s =>
             {
                 var dir = Directory.CreateTempSubdirectory("stackmodel-bench-").FullName;
                 var name = "stackmodel-bench-" + Path.GetFileName(dir).Split('-').Last().ToLowerInvariant();
                 return (s.Dll, s.Kind, Dir: dir, Name: name, Port: FreePort(),
-                        Extra: new[] { "--Stack:Runtime=container", $"--Stack:Name={name}", $"--Stack:ContainerRuntime={engine}" });
+                        Extra: engine is null
+                            ? new[] { "--Stack:Runtime=process", $"--Stack:Name={name}" }
+                            : new[] { "--Stack:Runtime=container", $"--Stack:Name={name}", $"--Stack:ContainerRuntime={engine}" });
             })
             .ToList();
         var seconds = stacks.Select(_ => new List<double>()).ToList();
@@ -189,7 +229,10 @@ internal static class Measurements
             foreach (var stack in stacks)
             {
                 Directory.Delete(stack.Dir, recursive: true);
-                await Run(engine, "volume", "rm", "-f", $"{stack.Name}-postgres-data");
+                if (engine is not null)
+                {
+                    await Run(engine, "volume", "rm", "-f", $"{stack.Name}-postgres-data");
+                }
             }
         }
     }

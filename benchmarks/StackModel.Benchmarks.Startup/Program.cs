@@ -12,6 +12,9 @@ using StackModel.Benchmarks.Startup;
 //    (needs eng/containers/install-docker.sh / install-podman.sh, build-images.sh and docker-load-images.sh). With
 //    STACKMODEL_BENCH_BASELINE_APPHOST=<another build's StackModel.AppHost.dll>, that build is measured in turns with this one
 //    on each engine (A/B in one run) and the ratio printed.
+//  - `warm [rounds]`: warm starts on the process runtime only (with STACKMODEL_BENCH_BASELINE_APPHOST, in turns with that build).
+//  - with STACKMODEL_BENCH_BASELINE_APPHOST=<another build's StackModel.AppHost.dll>, the cold and warm starts of that build
+//    in turns with this tree's, ratios printed (and, in `containers` mode, the container warm starts likewise).
 // The testing builder runs in this process: its milestones go to a file of the benchmark's (each AppHost it spawns gets its own).
 Environment.SetEnvironmentVariable("STACKMODEL_STARTUP_TIMELINE", Measurements.InProcessTimeline);
 if (args.Length > 0 && args[0] == "testing")
@@ -27,6 +30,26 @@ if (args.Length > 0 && args[0] == "testing")
     Console.WriteLine($"testing builder create -> started -> disposed:         {Median(testingOnly):0.000}  ({testingOnly.Min():0.000}-{testingOnly.Max():0.000}; goal <= 1.0 s; {testingRounds} rounds)");
     Measurements.PrintTimeline("testing builder");
     File.Delete(Measurements.InProcessTimeline);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "warm")
+{
+    // `warm [rounds]`: warm starts on the process runtime only, this tree's build in turns with STACKMODEL_BENCH_BASELINE_APPHOST's
+    // when it is set (a quick A/B of a change to the warm path), with their timelines.
+    var warmRounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 9;
+    var warmBaselineDll = Environment.GetEnvironmentVariable("STACKMODEL_BENCH_BASELINE_APPHOST") is { Length: > 0 } warmBaselinePath ? warmBaselinePath : null;
+    var (current, before) = warmBaselineDll is null
+        ? (await Measurements.WarmStartsAsync("process", warmRounds), [])
+        : await Measurements.WarmStartsComparedAsync(warmRounds, engine: null, warmBaselineDll);
+    Console.WriteLine($"warm AppHost start to all up, process runtime:   {Median(current):0.000}  ({current.Min():0.000}-{current.Max():0.000}; goal <= 0.6 s; {warmRounds} rounds)");
+    if (warmBaselineDll is not null)
+    {
+        Console.WriteLine($"  baseline ({warmBaselineDll}): {Median(before):0.000}  ({before.Min():0.000}-{before.Max():0.000}); ratio this tree / baseline {Median(current) / Median(before):0.000}");
+    }
+
+    Measurements.PrintTimeline("warm process");
+    Measurements.PrintTimeline("warm process, baseline");
     return;
 }
 
@@ -79,12 +102,30 @@ var results = new List<(string Name, List<double> Seconds)>();
 var baseline = new List<double>();
 var cold = new List<double>();
 var warm = new List<double>();
+// STACKMODEL_BENCH_BASELINE_APPHOST=<another build's StackModel.AppHost.dll>: that build's cold and warm starts are measured in
+// turns with this tree's (who goes first alternates by round), and the ratios printed: an A/B comparison in one run.
+var appHostBaseline = Environment.GetEnvironmentVariable("STACKMODEL_BENCH_BASELINE_APPHOST") is { Length: > 0 } baselineAppHostPath ? baselineAppHostPath : null;
+var appHostBaselineCold = new List<double>();
+var appHostBaselineWarm = new List<double>();
 for (var i = 0; i < rounds; i++)
 {
     baseline.Add(await Measurements.ManualClusterAsync());
+    if (appHostBaseline is not null && i % 2 == 1)
+    {
+        var (baselineColdStart, baselineWarmStarts) = await Measurements.BaselineColdAndWarmAsync(appHostBaseline, warmStarts: 3);
+        appHostBaselineCold.Add(baselineColdStart);
+        appHostBaselineWarm.AddRange(baselineWarmStarts);
+    }
+
     var (c, w) = await Measurements.AppHostColdAndWarmAsync(warmStarts: 3);
     cold.Add(c);
     warm.AddRange(w);
+    if (appHostBaseline is not null && i % 2 == 0)
+    {
+        var (baselineColdStart, baselineWarmStarts) = await Measurements.BaselineColdAndWarmAsync(appHostBaseline, warmStarts: 3);
+        appHostBaselineCold.Add(baselineColdStart);
+        appHostBaselineWarm.AddRange(baselineWarmStarts);
+    }
 }
 
 var testing = new List<double>();
@@ -104,7 +145,16 @@ Console.WriteLine($"initdb + server start + 2 x CREATE DATABASE (by hand): {Medi
 Console.WriteLine($"cold AppHost start to all up:                          {Median(cold):0.000}  (overhead {Median(cold) - Median(baseline):+0.000;-0.000} s, goal <= +0.5 s)");
 Console.WriteLine($"warm AppHost start to all up:                          {Median(warm):0.000}  ({warm.Min():0.000}-{warm.Max():0.000}; goal <= 0.6 s)");
 Console.WriteLine($"testing builder create -> started -> disposed:         {Median(testing):0.000}  ({testing.Min():0.000}-{testing.Max():0.000}; goal <= 1.0 s)");
+if (appHostBaseline is not null)
+{
+    Console.WriteLine($"baseline ({appHostBaseline}), in turns with this tree's build:");
+    Console.WriteLine($"  cold AppHost start to all up:                        {Median(appHostBaselineCold):0.000}  (overhead {Median(appHostBaselineCold) - Median(baseline):+0.000;-0.000} s); ratio this tree / baseline {Median(cold) / Median(appHostBaselineCold):0.000}");
+    Console.WriteLine($"  warm AppHost start to all up:                        {Median(appHostBaselineWarm):0.000}  ({appHostBaselineWarm.Min():0.000}-{appHostBaselineWarm.Max():0.000}); ratio this tree / baseline {Median(warm) / Median(appHostBaselineWarm):0.000}");
+}
+
 Measurements.PrintTimeline("cold");
 Measurements.PrintTimeline("warm");
+Measurements.PrintTimeline("cold, baseline");
+Measurements.PrintTimeline("warm, baseline");
 Measurements.PrintTimeline("testing builder");
 File.Delete(Measurements.InProcessTimeline);

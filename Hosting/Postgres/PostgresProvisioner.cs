@@ -122,10 +122,7 @@ internal static class PostgresProvisioner
         ArgumentNullException.ThrowIfNull(superUser);
 
         var existing = await EnsureRolesAsync(superUser, databases, cancellationToken).ConfigureAwait(false);
-        foreach (var (database, _) in databases.Where(d => !existing.ContainsKey(d.Database.DatabaseName)))
-        {
-            await ExecuteAsync(superUser, ProvisioningSql.CreateDatabase(database), cancellationToken).ConfigureAwait(false);
-        }
+        await CreateDatabasesAsync(superUser, [.. databases.Select(d => d.Database).Where(d => !existing.ContainsKey(d.DatabaseName))], cancellationToken).ConfigureAwait(false);
 
         await using var batch = new NpgsqlBatch(superUser);
         foreach (var name in databases.Select(d => d.Database.DatabaseName).Prepend("postgres"))
@@ -165,17 +162,44 @@ internal static class PostgresProvisioner
     }
 
     /// <summary>
+    /// Creates the missing databases at once, each but the first on a superuser connection of its own: <c>CREATE DATABASE</c> copies
+    /// the template page by page and is CPU-bound, and PostgreSQL runs each in one backend, so a new cluster's two databases are
+    /// created side by side instead of one after the other (a cold start's largest provisioning step).
+    /// </summary>
+    private static async Task CreateDatabasesAsync(NpgsqlConnection superUser, IReadOnlyList<PostgresDatabaseResource> missing, CancellationToken cancellationToken)
+    {
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        var creations = missing.Skip(1).Select(database => CreateOnOwnConnectionAsync(superUser, database, cancellationToken)).ToList();
+        creations.Add(ExecuteAsync(superUser, ProvisioningSql.CreateDatabase(missing[0]), cancellationToken));
+        await Task.WhenAll(creations).ConfigureAwait(false);
+    }
+
+    private static async Task CreateOnOwnConnectionAsync(NpgsqlConnection superUser, PostgresDatabaseResource database, CancellationToken cancellationToken)
+    {
+        await using var dataSource = CreateAdminDataSource(SuperUserAddress(superUser, database.Server, superUser.Database));
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, ProvisioningSql.CreateDatabase(database), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The superuser's address (the same credentials) on <paramref name="databaseName"/>.</summary>
+    private static string SuperUserAddress(NpgsqlConnection superUser, PostgresServerResource server, string databaseName) =>
+        new NpgsqlConnectionStringBuilder(superUser.ConnectionString)
+        {
+            Database = databaseName,
+            Password = server.SuperUserPassword.Value,
+        }.ConnectionString;
+
+    /// <summary>
     /// Connects to <paramref name="database"/> as the superuser (the same credentials, another database) and installs the runtime
     /// role's grants and the schema firewall in one transaction, ending with the marker that spares the next start this connection.
     /// </summary>
     private static async Task InstallFirewallAsync(NpgsqlConnection superUser, PostgresDatabaseResource database, CancellationToken cancellationToken)
     {
-        var address = new NpgsqlConnectionStringBuilder(superUser.ConnectionString)
-        {
-            Database = database.DatabaseName,
-            Password = database.Server.SuperUserPassword.Value,
-        };
-        await using var dataSource = CreateAdminDataSource(address.ConnectionString);
+        await using var dataSource = CreateAdminDataSource(SuperUserAddress(superUser, database.Server, database.DatabaseName));
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction);

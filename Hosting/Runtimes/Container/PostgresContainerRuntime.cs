@@ -7,7 +7,7 @@ namespace StackModel.Hosting.Runtimes.Container;
 
 /// <summary>
 /// Runs PostgreSQL as a container of the stack (<see cref="PostgresContainerImageTags.Reference"/>, or <c>Stack:PostgresImage</c>): alias = the resource name on
-/// the stack network, 5432 published on 127.0.0.1:&lt;host port&gt;, data in the named volume <c>&lt;stack&gt;-&lt;resource&gt;-data</c>
+/// the stack network (joined after the start, when another container of the stack needs it), 5432 published on 127.0.0.1:&lt;host port&gt;, data in the named volume <c>&lt;stack&gt;-&lt;resource&gt;-data</c>
 /// (kept when the stack stops), <c>POSTGRES_PASSWORD</c> = the superuser parameter. Readiness, databases and roles are the
 /// orchestrator's work over the published port, exactly as with the process runtime.
 /// </summary>
@@ -118,10 +118,11 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             // The official image's docker-entrypoint.sh would only check that PGDATA holds a database, fix ownerships that are
             // already right, make /var/run/postgresql and re-exec itself as the postgres user to exec `postgres`; that took
             // 0.2-0.45 s of the start here (measured). `postgres` runs directly instead, as the image's postgres user, as PID 1
-            // (stop signals reach it as before; the image's STOPSIGNAL stays), with the image's PGDATA and configuration and its CMD's command line (`postgres`, no arguments), so
-            // `docker exec <container> psql -U postgres` works as usual: its socket folder is a tmpfs with the image's own mode
-            // 3777 (not every build of the image has the folder). A new volume still goes through the entrypoint (initdb,
-            // POSTGRES_PASSWORD, /docker-entrypoint-initdb.d), and so does any other image (Stack:PostgresImage).
+            // (stop signals reach it as before; the image's STOPSIGNAL stays), with the image's PGDATA and configuration and
+            // its CMD's command line (`postgres`, no arguments), so what Docker users do keeps working: `docker exec <container>
+            // psql -U postgres` finds the socket in its usual folder, a tmpfs with the image's own mode 3777 (not every build of
+            // the image has the folder). A new volume still goes through the entrypoint (initdb, POSTGRES_PASSWORD,
+            // /docker-entrypoint-initdb.d), and so does any other image (Stack:PostgresImage), whose entrypoint may do more.
             spec = spec with { Entrypoint = "postgres", User = "postgres", Tmpfs = ["/var/run/postgresql:mode=3777"] };
         }
 
@@ -129,7 +130,8 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
         // PostgreSQL starts inside it: Docker's 'network create' (0.2-0.4 s) and a 'run' onto a new network (+0.25 s against the
         // default one) were on the start path, measured; 'network connect' now overlaps the server's own start. The host reaches
         // it on its published port either way; every peer container starts only after the join (ContainerStack.RunAsync), which
-        // it needs anyway, since a peer needs a healthy database first.
+        // costs it nothing, since a peer waits for a healthy database first. With no peer container (BeginStart) there is no
+        // network to join: 'network connect' takes 0.5-0.8 s of the engine's time and slowed the server's start next to it.
         var container = await containers.RunBeforeNetworkAsync(spec, answered, joinNetwork: network is not null, StartupTimeline.IsRecording ? Timed(request.Log) : request.Log, cancellationToken).ConfigureAwait(false);
         LogServerStarted(logger, request.ResourceName, container.Name, volume);
         return new PostgresServerHandle(

@@ -31,6 +31,7 @@ internal static class LogEvents
     public const int ImagePullOutput = 1214;
     public const int ImagePulled = 1215;
     public const int ImagePullFailed = 1216;
+    public const int NetworkJoinFailed = 1217;
     public const int PostgresContainerStarted = 1220;
     public const int PostgresRuntimeChosen = 1230;
 

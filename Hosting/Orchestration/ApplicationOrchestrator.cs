@@ -86,6 +86,9 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
             {
                 await _context.Notifications.WaitForResourceAsync(resource.Name, s => IsSettled(resource, s), bounded.Token).ConfigureAwait(false);
             }
+
+            // A container that joins the stack network after its start (PostgreSQL) is reachable by its alias only then.
+            await _containers.WhenJoinedAsync(bounded.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

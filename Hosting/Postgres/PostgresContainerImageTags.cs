@@ -26,6 +26,23 @@ internal static class PostgresContainerImageTags
     public static string For(StackOptions options) =>
         options.PostgresImage is { Length: > 0 } configured ? configured.Trim() : Reference;
 
+    /// <summary>
+    /// Whether <paramref name="image"/> is the official image (<c>postgres:&lt;tag&gt;</c>, <c>library/postgres</c>,
+    /// <c>docker.io/library/postgres</c>), whose entrypoint on an existing data folder only execs <c>postgres</c> as the
+    /// <c>postgres</c> user (<see cref="Runtimes.Container.PostgresContainerRuntime"/> starts it directly then).
+    /// </summary>
+    public static bool IsOfficial(string image)
+    {
+        var repository = image.Split('@')[0];
+        var colon = repository.LastIndexOf(':');
+        if (colon > repository.LastIndexOf('/'))
+        {
+            repository = repository[..colon];
+        }
+
+        return repository is "postgres" or "library/postgres" or $"{Registry}/{Image}" or "index.docker.io/library/postgres";
+    }
+
     /// <summary>How to get <paramref name="image"/> locally.</summary>
     public static string BuildHintFor(string image) => image == Reference
         ? BuildHint

@@ -136,6 +136,51 @@ public class ContainerRuntimeTests(ITestOutputHelper output)
     }
 
     [RequiresContainerEngineFact]
+    public async Task A_warm_start_runs_postgres_directly_as_the_images_postgres_user_with_docker_exec_psql_working_and_no_network_without_peer_containers()
+    {
+        var ct = TestStack.Timeout();
+        using var state = new TempDirectory();
+        var stackName = AppHostProcess.StackNameFor(state.Path);
+        var port = FreePorts.Next();
+        var container = $"{stackName}-postgres";
+        try
+        {
+            // The first start makes the cluster through the image's entrypoint (initdb, POSTGRES_PASSWORD).
+            await using (var host = AppHostProcess.Start(AppHostLaunch.InTerminal(output), state.Path, port, Container))
+            {
+                await host.WaitForOutputAsync("Press Ctrl+C", ct);
+                Assert.Equal("docker-entrypoint.sh", await EntrypointAsync(container, ct));
+                host.Signal(StackModel.Hosting.Runtimes.NativeMethods.SigInt);
+                Assert.Equal(0, await host.WaitForExitAsync(ct));
+            }
+
+            await using (var host = AppHostProcess.Start(AppHostLaunch.InTerminal(output), state.Path, port, Container))
+            {
+                await host.WaitForOutputAsync("Press Ctrl+C", ct);
+                Assert.Equal("postgres", await EntrypointAsync(container, ct));
+                Assert.Equal("postgres", (await ContainerMachine.Engine.RunAsync(["inspect", "--format", "{{.Config.User}}", container], cancellationToken: ct)).StandardOutput.Trim());
+
+                // What Docker users do with the official image: psql over the socket inside the container, as the superuser.
+                var psql = await ContainerMachine.Engine.RunAsync(["exec", container, "psql", "-U", "postgres", "-d", "app_dev", "-tAc", "SELECT current_user || ' ' || current_setting('data_directory') || ' ' || pg_backend_pid()::text"], cancellationToken: ct);
+                Assert.True(psql.Succeeded, psql.Error);
+                Assert.StartsWith("postgres /var/lib/postgresql/data ", psql.StandardOutput.Trim(), StringComparison.Ordinal);
+
+                // LiteLLM is off here: no other container needs postgres by its alias, so the stack makes no network at all.
+                Assert.Equal([$"container {container}", $"volume {stackName}-postgres-data"], await ContainerMachine.LeftoversAsync(stackName));
+
+                host.Signal(StackModel.Hosting.Runtimes.NativeMethods.SigInt);
+                Assert.Equal(0, await host.WaitForExitAsync(ct));
+            }
+
+            Assert.Equal([$"volume {stackName}-postgres-data"], await ContainerMachine.LeftoversAsync(stackName));
+        }
+        finally
+        {
+            await ContainerMachine.Engine.RunAsync(["volume", "rm", "-f", $"{stackName}-postgres-data"]);
+        }
+    }
+
+    [RequiresContainerEngineFact]
     public async Task Reset_on_a_stopped_container_stack_starts_postgres_for_its_duration_and_leaves_only_the_volume()
     {
         var ct = TestStack.Timeout();
@@ -171,6 +216,10 @@ public class ContainerRuntimeTests(ITestOutputHelper output)
             .WithEnvironment("LITELLM_MASTER_KEY", "sk-test-master")
             .WithEnvironment("LITELLM_SALT_KEY", "sk-test-salt")
             .WithHttpHealthCheck("/health/liveliness");
+
+    /// <summary>The container's entrypoint as one line (Docker prints a JSON array, Podman 4 a string).</summary>
+    private static async Task<string> EntrypointAsync(string container, CancellationToken ct) =>
+        string.Concat((await ContainerMachine.Engine.RunAsync(["inspect", "--format", "{{json .Config.Entrypoint}}", container], cancellationToken: ct)).StandardOutput.Trim().Where(c => c is not ('[' or ']' or '"')));
 
     private static async Task<string?> Sql(string connectionString, string sql, CancellationToken ct)
     {

@@ -41,9 +41,10 @@ internal static class ContainerRuntimeServices
         }
 
         var runtime = services.GetRequiredService<PostgresContainerRuntime>();
+        var peers = model.Resources.OfType<ApplicationModel.ContainerResource>().Any(r => ApplicationModel.ResourcePlacement.Of(r).Kind == ApplicationModel.PlacementKind.Container);
         foreach (var server in model.Resources.OfType<Postgres.PostgresServerResource>())
         {
-            runtime.BeginStart(server.Name);
+            runtime.BeginStart(server.Name, peersOnNetwork: peers);
         }
     }
 

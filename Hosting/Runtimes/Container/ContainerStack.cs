@@ -21,6 +21,7 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     private readonly SemaphoreSlim _networkLock = new(1, 1);
     private readonly List<Task> _making = [];
     private readonly ConcurrentDictionary<string, byte> _volumes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _joins = new(StringComparer.Ordinal); // guarded by _making
     private ContainerEngine? _networkEngine;
     private ContainerEngine? _usedEngine;
 
@@ -64,7 +65,11 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
             : new ImageAvailability(false, $"the image {image} is not present locally and '{engine.Name} pull' failed: {error}");
     }
 
-    /// <summary>Starts a container on the stack network and follows its output into <paramref name="log"/>.</summary>
+    /// <summary>
+    /// Starts a container on the stack network and follows its output into <paramref name="log"/>. It starts only once every
+    /// container that joins the network after its start (<see cref="ContainerSpec.JoinsNetworkAfterStart"/>) has joined it, so
+    /// that its peers' aliases resolve from its first line on.
+    /// </summary>
     public async Task<RunningContainer> RunAsync(ContainerSpec spec, Action<string, bool> log, CancellationToken cancellationToken = default)
     {
         var policy = PullPolicy; // a bad setting fails before anything is created
@@ -73,7 +78,128 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
         // The first command of a start: on an engine remembered from last time it also proves the engine answers (a no-op when
         // the caller made the network already, concurrently with its own checks).
         var (engine, _) = await EnsureNetworkAsync(spec.ResourceName, cancellationToken).ConfigureAwait(false);
+        await WhenPeersJoinedAsync(spec.ResourceName, cancellationToken).ConfigureAwait(false);
+        var name = await RunOnAsync(engine, spec with { JoinsNetworkAfterStart = false }, policy, log, cancellationToken).ConfigureAwait(false);
+        return RunningContainer.Follow(engine, name, log);
+    }
 
+    /// <summary>
+    /// Starts a container on <paramref name="engine"/>'s default network without waiting for the stack network and, when
+    /// <paramref name="joinNetwork"/>, joins it to the stack network with its alias in the background
+    /// (<see cref="ContainerSpec.JoinsNetworkAfterStart"/>): <c>network create</c> and <c>network connect</c> then run while the
+    /// container's own process starts, instead of before <c>run</c>. Its ports are published on 127.0.0.1 as with
+    /// <see cref="RunAsync"/>. <paramref name="engine"/> is one that answered already (the caller's volume check); the caller
+    /// began the stack network (<see cref="EnsureNetworkAsync(string, CancellationToken)"/>) when it joins one.
+    /// </summary>
+    public async Task<RunningContainer> RunBeforeNetworkAsync(ContainerSpec spec, ContainerEngine engine, bool joinNetwork, Action<string, bool> log, CancellationToken cancellationToken = default)
+    {
+        var policy = PullPolicy; // a bad setting fails before anything is created
+        CheckPorts(spec);
+        _usedEngine ??= engine;
+        var name = await RunOnAsync(engine, spec with { JoinsNetworkAfterStart = true }, policy, log, cancellationToken).ConfigureAwait(false);
+        return RunningContainer.Follow(engine, name, log, joinNetwork ? Join(engine, spec.ResourceName, name) : null);
+    }
+
+    /// <summary>
+    /// Waits until every container that joins the stack network after its start has joined it (a failed join was logged and
+    /// is not thrown here). The stack counts as settled only then: its peers reach it by its alias from that moment on.
+    /// </summary>
+    public async Task WhenJoinedAsync(CancellationToken cancellationToken = default)
+    {
+        Task[] joins;
+        lock (_making)
+        {
+            joins = [.. _joins.Values];
+        }
+
+        try
+        {
+            await Task.WhenAll(joins).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DistributedApplicationException)
+        {
+            // Logged by the join; a peer that needs it fails with the reason (WhenPeersJoinedAsync).
+        }
+    }
+
+    /// <summary>Starts the join of container <paramref name="name"/> to the stack network, tracked so that a stop waits for it.</summary>
+    private Task Join(ContainerEngine engine, string resourceName, string name)
+    {
+        var joining = Task.Run(() => JoinCoreAsync(engine, resourceName, name), CancellationToken.None);
+        _ = joining.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        lock (_making)
+        {
+            _making.Add(joining);
+            _joins[resourceName] = joining; // a restarted resource's new join replaces the old one
+        }
+
+        _ = joining.ContinueWith(
+            t =>
+            {
+                lock (_making)
+                {
+                    _making.Remove(t);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return joining;
+    }
+
+    private async Task JoinCoreAsync(ContainerEngine engine, string resourceName, string name)
+    {
+        try
+        {
+            // The network was begun by the caller before its run: this normally finds it made.
+            var (networkEngine, _) = await EnsureNetworkAsync(resourceName, CancellationToken.None).ConfigureAwait(false);
+            if (networkEngine.Command != engine.Command)
+            {
+                throw new DistributedApplicationException(
+                    $"The container '{name}' of '{resourceName}' runs on {engine.Name}, but the stack network '{Name}' was made on {networkEngine.Name}, so peers cannot reach it as {resourceName}. " +
+                    $"Pin the engine with Stack:ContainerRuntime=docker|podman and start again.");
+            }
+
+            var result = await engine.RunAsync(["network", "connect", "--alias", resourceName, Name, name], timeout: TimeSpan.FromSeconds(30), cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw new DistributedApplicationException(
+                    $"The container '{name}' of '{resourceName}' could not join the stack network '{Name}' ('{engine.Name} network connect' failed: {result.Error.Trim()}), so peers cannot reach it as {resourceName}. " +
+                    $"Check '{engine.Name} network inspect {Name}', then restart '{resourceName}' or the stack.");
+            }
+        }
+        catch (DistributedApplicationException ex)
+        {
+            LogJoinFailed(logger, resourceName, name, Name, ex.Message);
+            throw;
+        }
+    }
+
+    /// <summary>Waits for the joins of the containers that join the network after their start; throws, naming both, when one failed.</summary>
+    private async Task WhenPeersJoinedAsync(string resourceName, CancellationToken cancellationToken)
+    {
+        KeyValuePair<string, Task>[] joins;
+        lock (_making)
+        {
+            joins = [.. _joins];
+        }
+
+        foreach (var (peer, joining) in joins)
+        {
+            try
+            {
+                await joining.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (DistributedApplicationException ex)
+            {
+                throw new DistributedApplicationException($"'{resourceName}' was not started: '{peer}' is not on the stack network, so '{resourceName}' could not reach it by its alias. {ex.Message}", ex);
+            }
+        }
+    }
+
+    /// <summary>Runs <c>run -d</c> for <paramref name="spec"/> on <paramref name="engine"/> (removing a stale container of this stack, pulling as the policy says); returns the container's name.</summary>
+    private async Task<string> RunOnAsync(ContainerEngine engine, ContainerSpec spec, ImagePullPolicy policy, Action<string, bool> log, CancellationToken cancellationToken)
+    {
         foreach (var mount in spec.Mounts.Where(m => m.IsVolume))
         {
             _volumes.TryAdd(mount.Source, 0);
@@ -130,7 +256,7 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
         }
 
         LogContainerStarted(logger, spec.ResourceName, name, engine.Name);
-        return RunningContainer.Follow(engine, name, log);
+        return name;
     }
 
     /// <summary>Refuses a port of <paramref name="spec"/> that another process holds on 127.0.0.1, before anything is created.</summary>
@@ -150,7 +276,7 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     /// <summary>
     /// Creates the stack network on the engine this stack uses, unless this AppHost made or adopted it already; on an engine
     /// remembered from last time whose command fails, detects the engine and tries there. Returns the engine the network is on,
-    /// and whether this call created it. Callers run it concurrently with their own checks (<see cref="VolumeExistsAsync"/>) to
+    /// and whether this call created it. Callers run it concurrently with their own checks (<see cref="CheckVolumeAsync"/>) to
     /// save a round trip to the engine.
     /// </summary>
     public async Task<(ContainerEngine Engine, bool Created)> EnsureNetworkAsync(string resourceName, CancellationToken cancellationToken = default)
@@ -192,19 +318,22 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
         }
     }
 
-    /// <summary>Whether the named volume exists (it is created by the first <c>run</c> that mounts it).</summary>
-    public async Task<bool> VolumeExistsAsync(string resourceName, string volume, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Whether the named volume exists (it is created by the first <c>run</c> that mounts it), and the engine that answered (on a
+    /// remembered engine that fails, the one detected then).
+    /// </summary>
+    public async Task<(ContainerEngine Engine, bool Exists)> CheckVolumeAsync(string resourceName, string volume, CancellationToken cancellationToken = default)
     {
         var (engine, verified) = await locator.LikelyAsync(resourceName, cancellationToken).ConfigureAwait(false);
         var result = await engine.RunAsync(["volume", "inspect", "--format", "{{.Name}}", volume], timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
         if (result.Succeeded || verified)
         {
-            return result.Succeeded;
+            return (engine, result.Succeeded);
         }
 
         locator.ForgetHint();
         engine = await locator.RequireAsync(resourceName, cancellationToken).ConfigureAwait(false);
-        return (await engine.RunAsync(["volume", "inspect", "--format", "{{.Name}}", volume], cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded;
+        return (engine, (await engine.RunAsync(["volume", "inspect", "--format", "{{.Name}}", volume], cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded);
     }
 
     /// <summary>
@@ -320,7 +449,11 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     private List<string> RunArguments(ContainerSpec spec, string name)
     {
         var args = new List<string> { "run", "-d", "--pull=never", "--name", name, "--label", $"{StackLabel}={Name}" };
-        args.AddRange(["--network", Name, "--network-alias", spec.ResourceName]);
+        if (!spec.JoinsNetworkAfterStart)
+        {
+            args.AddRange(["--network", Name, "--network-alias", spec.ResourceName]);
+        }
+
         foreach (var (hostPort, targetPort) in spec.Ports)
         {
             args.AddRange(["-p", string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{hostPort}:{targetPort}")]);
@@ -334,6 +467,21 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
         foreach (var mount in spec.Mounts)
         {
             args.AddRange(["-v", $"{mount.Source}:{mount.Target}{(mount.ReadOnly ? ":ro" : string.Empty)}"]);
+        }
+
+        foreach (var tmpfs in spec.Tmpfs)
+        {
+            args.AddRange(["--tmpfs", tmpfs]);
+        }
+
+        if (spec.User is { } user)
+        {
+            args.AddRange(["--user", user]);
+        }
+
+        if (spec.Entrypoint is { } entrypoint)
+        {
+            args.AddRange(["--entrypoint", entrypoint]);
         }
 
         args.Add(spec.Image);
@@ -428,6 +576,9 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
 
     [LoggerMessage(EventId = LogEvents.ImagePullFailed, Level = LogLevel.Warning, Message = "{ResourceName}: pulling image {Image} failed: {Error}")]
     private static partial void LogPullFailed(ILogger logger, string resourceName, string image, string error);
+
+    [LoggerMessage(EventId = LogEvents.NetworkJoinFailed, Level = LogLevel.Warning, Message = "{ResourceName}: the container '{ContainerName}' did not join the stack network '{Network}': {Reason}")]
+    private static partial void LogJoinFailed(ILogger logger, string resourceName, string containerName, string network, string reason);
 
     [LoggerMessage(EventId = LogEvents.NetworkNotRemoved, Level = LogLevel.Warning, Message = "The stack network '{Network}' was not removed: {Reason}")]
     private static partial void LogNetworkNotRemoved(ILogger logger, string network, string reason);

@@ -7,13 +7,14 @@ namespace StackModel.Hosting.Runtimes.Container;
 
 /// <summary>
 /// Runs PostgreSQL as a container of the stack (<see cref="PostgresContainerImageTags.Reference"/>, or <c>Stack:PostgresImage</c>): alias = the resource name on
-/// the stack network, 5432 published on 127.0.0.1:&lt;host port&gt;, data in the named volume <c>&lt;stack&gt;-&lt;resource&gt;-data</c>
+/// the stack network (joined after the start, when another container of the stack needs it), 5432 published on 127.0.0.1:&lt;host port&gt;, data in the named volume <c>&lt;stack&gt;-&lt;resource&gt;-data</c>
 /// (kept when the stack stops), <c>POSTGRES_PASSWORD</c> = the superuser parameter. Readiness, databases and roles are the
 /// orchestrator's work over the published port, exactly as with the process runtime.
 /// </summary>
 internal sealed partial class PostgresContainerRuntime(ContainerStack containers, StackOptions options, ILogger<PostgresContainerRuntime> logger) : IPostgresRuntime
 {
-    private readonly ConcurrentDictionary<string, (Task<(ContainerEngine Engine, bool Created)> Network, Task<bool> Volume)> _begun = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Task<(ContainerEngine Engine, bool Created)>? Network, Task<(ContainerEngine Engine, bool Exists)> Volume)> _begun = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _alone = new(StringComparer.Ordinal); // servers with no peer container
 
     /// <summary>The data folder inside the image (its <c>VOLUME</c>).</summary>
     public const string DataDirectory = "/var/lib/postgresql/data";
@@ -25,18 +26,28 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
     /// its volume asked about now, concurrently, and <see cref="StartAsync"/> uses the answers. Called once the state folder is
     /// locked and this runtime chosen; a start that never comes leaves the network to the stack's stop, which removes it.
     /// </summary>
-    public void BeginStart(string resourceName)
+    /// <param name="resourceName">The server.</param>
+    /// <param name="peersOnNetwork">
+    /// Whether any other resource of the stack runs as a container. Without one, nothing is on the stack network to reach the
+    /// server by its alias, so it joins none (and none is made for it): its host port is all the stack uses.
+    /// </param>
+    public void BeginStart(string resourceName, bool peersOnNetwork = true)
     {
         if (_begun.ContainsKey(resourceName))
         {
             return;
         }
 
+        if (!peersOnNetwork)
+        {
+            _alone[resourceName] = 0;
+        }
+
         var begun = Begin(resourceName, CancellationToken.None);
         _begun[resourceName] = begun;
 
         // Observed here too: a start that never comes must not leave an unobserved failure behind.
-        _ = begun.Network.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        _ = begun.Network?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         _ = begun.Volume.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
@@ -62,11 +73,13 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
         // other), both begun by BeginStart when the AppHost chose this runtime; a start refused below removes the network it
         // made, so that a refusal leaves nothing behind.
         var (network, volumeCheck) = _begun.TryRemove(request.ResourceName, out var begun) ? begun : Begin(request.ResourceName, cancellationToken);
+        _ = network?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        ContainerEngine answered;
         bool volumeExists;
         try
         {
             ContainerStack.CheckPorts(spec);
-            volumeExists = await volumeCheck.WaitAsync(cancellationToken).ConfigureAwait(false);
+            (answered, volumeExists) = await volumeCheck.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -99,8 +112,27 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
                 $"It was left untouched. Restore that state folder, give this stack another name (Stack:Name), or delete the volume to start over ('volume rm {volume}', which deletes its data).");
         }
 
-        await network.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var container = await containers.RunAsync(spec, StartupTimeline.IsRecording ? Timed(request.Log) : request.Log, cancellationToken).ConfigureAwait(false);
+        if (recorded && volumeExists && PostgresContainerImageTags.IsOfficial(image))
+        {
+            // A warm start: the volume holds the cluster this stack made (its record is written only after the server answered).
+            // The official image's docker-entrypoint.sh would only check that PGDATA holds a database, fix ownerships that are
+            // already right, make /var/run/postgresql and re-exec itself as the postgres user to exec `postgres`; that took
+            // 0.2-0.45 s of the start here (measured). `postgres` runs directly instead, as the image's postgres user, as PID 1
+            // (stop signals reach it as before; the image's STOPSIGNAL stays), with the image's PGDATA and configuration and
+            // its CMD's command line (`postgres`, no arguments), so what Docker users do keeps working: `docker exec <container>
+            // psql -U postgres` finds the socket in its usual folder, a tmpfs with the image's own mode 3777 (not every build of
+            // the image has the folder). A new volume still goes through the entrypoint (initdb, POSTGRES_PASSWORD,
+            // /docker-entrypoint-initdb.d), and so does any other image (Stack:PostgresImage), whose entrypoint may do more.
+            spec = spec with { Entrypoint = "postgres", User = "postgres", Tmpfs = ["/var/run/postgresql:mode=3777"] };
+        }
+
+        // Started on the engine's default network at once, and joined to the stack network (alias = the resource name) while
+        // PostgreSQL starts inside it: Docker's 'network create' (0.2-0.4 s) and a 'run' onto a new network (+0.25 s against the
+        // default one) were on the start path, measured; 'network connect' now overlaps the server's own start. The host reaches
+        // it on its published port either way; every peer container starts only after the join (ContainerStack.RunAsync), which
+        // costs it nothing, since a peer waits for a healthy database first. With no peer container (BeginStart) there is no
+        // network to join: 'network connect' takes 0.5-0.8 s of the engine's time and slowed the server's start next to it.
+        var container = await containers.RunBeforeNetworkAsync(spec, answered, joinNetwork: network is not null, StartupTimeline.IsRecording ? Timed(request.Log) : request.Log, cancellationToken).ConfigureAwait(false);
         LogServerStarted(logger, request.ResourceName, container.Name, volume);
         return new PostgresServerHandle(
             created: false,
@@ -109,13 +141,18 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             container.StopAsync);
     }
 
-    private (Task<(ContainerEngine Engine, bool Created)> Network, Task<bool> Volume) Begin(string resourceName, CancellationToken cancellationToken) =>
-        (containers.EnsureNetworkAsync(resourceName, cancellationToken),
-         Task.Run(() => containers.VolumeExistsAsync(resourceName, containers.VolumeName(resourceName, "data"), cancellationToken), CancellationToken.None));
+    private (Task<(ContainerEngine Engine, bool Created)>? Network, Task<(ContainerEngine Engine, bool Exists)> Volume) Begin(string resourceName, CancellationToken cancellationToken) =>
+        (_alone.ContainsKey(resourceName) ? null : containers.EnsureNetworkAsync(resourceName, cancellationToken),
+         Task.Run(() => containers.CheckVolumeAsync(resourceName, containers.VolumeName(resourceName, "data"), cancellationToken), CancellationToken.None));
 
     /// <summary>Waits for the network creation started with a check that then refused the start, and removes the network if it made it.</summary>
-    private async Task RemoveNetworkMadeAsync(Task<(ContainerEngine Engine, bool Created)> network)
+    private async Task RemoveNetworkMadeAsync(Task<(ContainerEngine Engine, bool Created)>? network)
     {
+        if (network is null)
+        {
+            return;
+        }
+
         try
         {
             if ((await network.ConfigureAwait(false)).Created)

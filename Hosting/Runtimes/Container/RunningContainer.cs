@@ -13,6 +13,7 @@ internal sealed class RunningContainer
     private readonly Queue<string> _tail = new();
     private readonly CancellationTokenSource _streaming = new();
     private Task? _removal;
+    private Task _joining = Task.CompletedTask;
 
     private RunningContainer(ContainerEngine engine, string name)
     {
@@ -38,9 +39,10 @@ internal sealed class RunningContainer
         }
     }
 
-    public static RunningContainer Follow(ContainerEngine engine, string name, Action<string, bool> log)
+    /// <summary>Follows the container's output and exit; <paramref name="joining"/> is its join to the stack network still running, which a stop waits for.</summary>
+    public static RunningContainer Follow(ContainerEngine engine, string name, Action<string, bool> log, Task? joining = null)
     {
-        var container = new RunningContainer(engine, name);
+        var container = new RunningContainer(engine, name) { _joining = joining ?? Task.CompletedTask };
         void OnLine(string line, bool isError)
         {
             if (line.Contains("failed to connect to syslog", StringComparison.Ordinal))
@@ -68,6 +70,17 @@ internal sealed class RunningContainer
     /// <summary>Stops the container (its image's stop signal, SIGKILL after 10 s), waits for its exit, and removes it.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
+        try
+        {
+            // A join to the stack network begun after the start ends first (at most its 30 s timeout), so that it neither
+            // fails against a container being removed nor outlives it.
+            await _joining.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DistributedApplicationException)
+        {
+            // Logged by the join; the container goes anyway.
+        }
+
         if (!Exited.IsCompleted)
         {
             _ = await _engine.RunAsync(["stop", "-t", "10", Name], cancellationToken: cancellationToken).ConfigureAwait(false);

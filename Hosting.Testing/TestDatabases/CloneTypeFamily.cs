@@ -12,7 +12,7 @@ namespace StackModel.Hosting.Testing;
 internal sealed class CloneTypeFamily
 {
     private readonly Lock _lock = new();
-    private NpgsqlConnector? _loader;
+    private readonly Dictionary<string, NpgsqlConnector> _loaders = new(StringComparer.Ordinal);
     private NpgsqlDatabaseInfo? _loaded;
     private List<PostgresType>? _types;
     private int _served;
@@ -33,14 +33,15 @@ internal sealed class CloneTypeFamily
     public int Served => Volatile.Read(ref _served);
 
     /// <summary>
-    /// Learns the types Npgsql loaded for a clone of this template, once its data source's first connection is open: each oid of
-    /// <paramref name="oids"/> (every type of that clone) that Npgsql knows.
+    /// Learns the types Npgsql loaded for <paramref name="database"/>, a clone of this template whose data source's first connection
+    /// just opened: each oid of <paramref name="oids"/> (every type of that clone) that Npgsql knows.
     /// </summary>
-    public void Learn(IEnumerable<uint> oids)
+    public void Learn(string database, IEnumerable<uint> oids)
     {
         lock (_lock)
         {
-            if (_types is not null || _loader?.DatabaseInfo is not { } loaded)
+            // That very connector's load, which is over: another one's may be under way (its types so far only the built-in ones).
+            if (_types is not null || !_loaders.Remove(database, out var loader) || loader.DatabaseInfo is not { } loaded)
             {
                 return;
             }
@@ -58,7 +59,8 @@ internal sealed class CloneTypeFamily
                 }
             }
 
-            (_loaded, _types, _loader) = (loaded, types, null);
+            (_loaded, _types) = (loaded, types);
+            _loaders.Clear();
         }
     }
 
@@ -67,14 +69,14 @@ internal sealed class CloneTypeFamily
     {
         lock (_lock)
         {
+            var settings = connector.Settings;
             if (_types is null || _loaded is null)
             {
-                _loader = connector;
+                _loaders[settings.Database ?? string.Empty] = connector;
                 return null;
             }
 
             Interlocked.Increment(ref _served);
-            var settings = connector.Settings;
             return new CloneDatabaseInfo(settings.Host ?? string.Empty, settings.Port, settings.Database ?? string.Empty, _loaded, _types);
         }
     }

@@ -349,10 +349,7 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
                 {
                     // The first connection, opened and put back idle: the test finds it ready in the data source, its types known.
                     await using var connection = await dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-                    if (_types is { Learned: false })
-                    {
-                        _types.Learn(await TypeOidsAsync(connection, token).ConfigureAwait(false));
-                    }
+                    await LearnTypesAsync(connection, token).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -426,6 +423,15 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
 
     /// <summary>Gets how many pooled clones got their types from an earlier clone's instead of loading them (tests).</summary>
     internal int TypesShared => _types?.Served ?? 0;
+
+    /// <summary>Learns the template's types from a clone's connection whose data source just loaded them, unless they are known.</summary>
+    internal async Task LearnTypesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        if (_types is { Learned: false })
+        {
+            _types.Learn(connection.Database, await TypeOidsAsync(connection, cancellationToken).ConfigureAwait(false));
+        }
+    }
 
     private static async Task<List<uint>> TypeOidsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {

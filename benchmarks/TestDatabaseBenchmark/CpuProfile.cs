@@ -29,7 +29,7 @@ internal static class CpuProfile
 
         var database = app.Model.Resources.OfType<PostgresDatabaseResource>().Single(d => d.Name == "app_dev");
         await using var factory = await TestDatabaseFactory.CreateAsync(app, database, new TestDatabaseOptions { PoolSize = 0 }, ct);
-        string[] phases = ["clone", "1st backend, type loading off", "2nd backend, new data source: types", "3rd backend, same data source", "test SQL", "dispose + drop"];
+        string[] phases = ["clone", "the test's backend (types shared)", "test SQL", "close the test's connection", "drop"];
         var server = new double[phases.Length];
         var checkpointer = new double[phases.Length];
         var client = new double[phases.Length];
@@ -57,21 +57,16 @@ internal static class CpuProfile
 
             var db = await factory.CreateAsync(ct);
             Mark();
-            var noTypes = new NpgsqlDataSourceBuilder(db.ConnectionString);
-            noTypes.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
-            await using (var plain = noTypes.Build())
-            await using (var c0 = await plain.OpenConnectionAsync(ct))
+            await using (var c = await db.DataSource.OpenConnectionAsync(ct))
             {
+                await factory.LearnTypesAsync(c, ct);
                 Mark();
-                await using (var c = await db.DataSource.OpenConnectionAsync(ct))
-                {
-                    Mark();
-                    await using var c2 = await db.DataSource.OpenConnectionAsync(ct);
-                    Mark();
-                }
             }
 
             await body(db.DataSource, ct);
+            Mark();
+            await db.DataSource.DisposeAsync();
+            await Task.Delay(30, ct); // the server process exits
             Mark();
             await db.DisposeAsync();
             await factory.WhenDroppedAsync(ct);

@@ -16,7 +16,8 @@ namespace StackModel.Benchmarks;
 /// them; all of it with the test cluster's durability off (the default) and on, in RAM (/dev/shm, the default) and on disk (the temporary
 /// folder, STACKMODEL_TEST_STATE_ROOT); and the testing builder's create -> started -> disposed.
 /// Usage: dotnet run -c Release --project benchmarks/TestDatabaseBenchmark [-- samples [tests [quick]]] ("quick": durability off and the app
-/// schema only, RAM and disk).
+/// schema only, RAM and disk). Two more modes: <c>-- profile [tests]</c> splits an isolated test's CPU by phase (<see cref="CpuProfile"/>);
+/// <c>-- ab [tests] [rounds]</c> runs the isolated suite with the types of pooled clones shared and loaded per clone, interleaved on one stack.
 /// </summary>
 internal static class TestDatabaseBenchmark
 {

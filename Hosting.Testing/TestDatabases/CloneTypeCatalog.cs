@@ -20,7 +20,7 @@ namespace StackModel.Hosting.Testing;
 internal sealed class CloneTypeCatalog : INpgsqlDatabaseInfoFactory
 {
     private static readonly ConcurrentDictionary<(int Port, string Database), CloneTypeFamily> Expected = new();
-    private static int s_registered;
+    private static int _registered;
 
     private CloneTypeCatalog()
     {
@@ -30,7 +30,7 @@ internal sealed class CloneTypeCatalog : INpgsqlDatabaseInfoFactory
     /// <returns>The key to <see cref="Forget"/> once that data source's first connection is open (or failed).</returns>
     public static (int Port, string Database) Expect(int port, string database, CloneTypeFamily family)
     {
-        if (Interlocked.Exchange(ref s_registered, 1) == 0)
+        if (Interlocked.Exchange(ref _registered, 1) == 0)
         {
             NpgsqlDatabaseInfo.RegisterFactory(new CloneTypeCatalog());
         }

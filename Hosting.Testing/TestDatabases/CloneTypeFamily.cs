@@ -64,6 +64,15 @@ internal sealed class CloneTypeFamily
         }
     }
 
+    /// <summary>Forgets the connector that loaded the types of <paramref name="database"/>, a clone gone before its types were learned from it.</summary>
+    public void Forget(string database)
+    {
+        lock (_lock)
+        {
+            _loaders.Remove(database);
+        }
+    }
+
     /// <summary>The types for <paramref name="connector"/>'s first load, or <see langword="null"/> (not learned yet: Npgsql loads them, and they are learned from it).</summary>
     internal NpgsqlDatabaseInfo? InfoFor(NpgsqlConnector connector)
     {

@@ -164,6 +164,7 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     public void Drop(TestDatabase database)
     {
         CloneTypeCatalog.Forget((_port, database.DatabaseName));
+        _types?.Forget(database.DatabaseName);
         QueueDrop(database.DatabaseName);
     }
 
@@ -362,6 +363,7 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
                     if (expected is { } key)
                     {
                         CloneTypeCatalog.Forget(key);
+                        _types?.Forget(clone.Name);
                     }
                 }
 

@@ -50,7 +50,7 @@ public sealed class TestDatabase : IAsyncDisposable
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             if (_dataSource is null)
             {
-                var created = NpgsqlDataSource.Create(ConnectionString);
+                var created = _factory.CreateDataSource(Clone.Name, ConnectionString);
                 if (Interlocked.CompareExchange(ref _dataSource, created, null) is not null)
                 {
                     created.Dispose();

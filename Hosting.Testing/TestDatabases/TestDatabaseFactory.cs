@@ -38,6 +38,8 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     private readonly Channel<string> _drops = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _slots;
+    private readonly CloneTypeFamily? _types;
+    private readonly int _port;
     private readonly Task _filler;
     private readonly Task _dropper;
     private int _next;
@@ -61,6 +63,8 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
         _migratorConnectionString = migratorConnectionString;
         _strategy = options.Strategy == TestDatabaseCloneStrategy.FileCopy ? "FILE_COPY" : "WAL_LOG";
         PoolSize = options.EffectivePoolSize;
+        _types = options.ShareTypes ? new CloneTypeFamily() : null;
+        _port = new NpgsqlConnectionStringBuilder(runtimeConnectionString).Port;
         _pool = Channel.CreateBounded<TestDatabaseClone>(new BoundedChannelOptions(Math.Max(1, PoolSize)) { SingleWriter = false });
 
         // A slot per place in the pool: a filler takes one before it clones, a hand-out from the pool gives it back. Two fillers by
@@ -157,7 +161,26 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
     }
 
     /// <summary>Queues the drop of a disposed test database.</summary>
-    public void Drop(TestDatabase database) => QueueDrop(database.DatabaseName);
+    public void Drop(TestDatabase database)
+    {
+        CloneTypeCatalog.Forget((_port, database.DatabaseName));
+        _types?.Forget(database.DatabaseName);
+        QueueDrop(database.DatabaseName);
+    }
+
+    /// <summary>
+    /// A data source for a clone handed out without one (cloned on demand, the pool being empty or off): its first connection gets the
+    /// template's types when an earlier clone's are learned (<see cref="CloneTypeCatalog"/>).
+    /// </summary>
+    internal NpgsqlDataSource CreateDataSource(string name, string connectionString)
+    {
+        if (_types is not null)
+        {
+            CloneTypeCatalog.Expect(_port, name, _types);
+        }
+
+        return NpgsqlDataSource.Create(connectionString);
+    }
 
     /// <summary>Waits until every queued drop is done (the benchmark measures clones without drops running beside them).</summary>
     internal async Task WhenDroppedAsync(CancellationToken cancellationToken = default)
@@ -322,18 +345,26 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
                 await _slots.WaitAsync(token).ConfigureAwait(false);
                 var clone = await CloneAsync(token).ConfigureAwait(false);
                 var dataSource = NpgsqlDataSource.Create(WithDatabase(_runtimeConnectionString, clone.Name));
+                (int, string)? expected = _types is null ? null : CloneTypeCatalog.Expect(_port, clone.Name, _types);
                 try
                 {
-                    // The first connection, opened and put back idle: the test finds it ready in the data source.
-                    await using (await dataSource.OpenConnectionAsync(token).ConfigureAwait(false))
-                    {
-                    }
+                    // The first connection, opened and put back idle: the test finds it ready in the data source, its types known.
+                    await using var connection = await dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                    await LearnTypesAsync(connection, token).ConfigureAwait(false);
                 }
                 catch
                 {
                     await dataSource.DisposeAsync().ConfigureAwait(false);
                     QueueDrop(clone.Name);
                     throw;
+                }
+                finally
+                {
+                    if (expected is { } key)
+                    {
+                        CloneTypeCatalog.Forget(key);
+                        _types?.Forget(clone.Name);
+                    }
                 }
 
                 if (!_pool.Writer.TryWrite(clone with { DataSource = dataSource }))
@@ -390,6 +421,31 @@ internal sealed class TestDatabaseFactory : IAsyncDisposable
                 Interlocked.Decrement(ref _pendingDrops);
             }
         }
+    }
+
+    /// <summary>Gets how many pooled clones got their types from an earlier clone's instead of loading them (tests).</summary>
+    internal int TypesShared => _types?.Served ?? 0;
+
+    /// <summary>Learns the template's types from a clone's connection whose data source just loaded them, unless they are known.</summary>
+    internal async Task LearnTypesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        if (_types is { Learned: false })
+        {
+            _types.Learn(connection.Database, await TypeOidsAsync(connection, cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    private static async Task<List<uint>> TypeOidsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var oids = new List<uint>();
+        await using var command = new NpgsqlCommand("SELECT oid FROM pg_type WHERE typtype <> 'p'", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            oids.Add(reader.GetFieldValue<uint>(0));
+        }
+
+        return oids;
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)

@@ -21,5 +21,8 @@ public sealed class TestDatabaseOptions
     /// <summary>Gets how many clones refill the pool at once (the benchmark compares 1 and 2); not a configuration key.</summary>
     internal int Fillers { get; init; } = 2;
 
+    /// <summary>Gets whether pooled clones get the types Npgsql loaded for an earlier clone (<see cref="CloneTypeCatalog"/>); not a configuration key (the benchmark compares both).</summary>
+    internal bool ShareTypes { get; init; } = true;
+
     internal int EffectivePoolSize => Math.Max(0, PoolSize ?? Math.Clamp(Environment.ProcessorCount, 2, 8));
 }

@@ -16,10 +16,13 @@ namespace StackModel.Benchmarks;
 /// them; all of it with the test cluster's durability off (the default) and on, in RAM (/dev/shm, the default) and on disk (the temporary
 /// folder, STACKMODEL_TEST_STATE_ROOT); and the testing builder's create -> started -> disposed.
 /// Usage: dotnet run -c Release --project benchmarks/TestDatabaseBenchmark [-- samples [tests [quick]]] ("quick": durability off and the app
-/// schema only, RAM and disk).
+/// schema only, RAM and disk). Two more modes: <c>-- profile [tests]</c> splits an isolated test's CPU by phase (<see cref="CpuProfile"/>);
+/// <c>-- ab [tests] [rounds]</c> runs the isolated suite with the types of pooled clones shared and loaded per clone, interleaved on one stack.
 /// </summary>
 internal static class TestDatabaseBenchmark
 {
+    private static bool Verbose { get; set; }
+
     private const string TestBody =
         """
         WITH u AS (INSERT INTO users (email) VALUES ('ada@example.com') RETURNING id),
@@ -30,6 +33,62 @@ internal static class TestDatabaseBenchmark
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "ab")
+        {
+            // A/B of pool options on one stack, interleaved: -- ab [tests per run] [rounds].
+            Verbose = true;
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+            Console.WriteLine($"load average at start: {LoadAverage()}");
+            await using var app = await StartAsync(durable: false, migrations: null, cts.Token);
+            await app.PrepareTestDatabasesAsync("app_dev", cts.Token);
+            var n = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
+            var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2;
+            var variants = AbVariants();
+            var wall = new double[variants.Length];
+            var reports = new List<string>[variants.Length];
+            for (var v = 0; v < variants.Length; v++)
+            {
+                reports[v] = [];
+            }
+
+            for (var round = 0; round < rounds; round++)
+            {
+                for (var v = 0; v < variants.Length; v++)
+                {
+                    var cpu = await CpuMeter.ForAsync(app, cts.Token);
+                    var seconds = await FactorySuiteAsync(app, variants[v].Options, n, cts.Token);
+                    wall[v] += seconds;
+                    reports[v].Add(string.Create(CultureInfo.InvariantCulture, $"{seconds:0.00} s; {cpu.Report(n)}"));
+                }
+            }
+
+            for (var v = 0; v < variants.Length; v++)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{variants[v].Name}: {wall[v] / rounds:0.00} s per {n} tests (ratio to first {wall[v] / wall[0]:0.00})"));
+                foreach (var line in reports[v])
+                {
+                    Console.WriteLine("    " + line);
+                }
+            }
+
+            Console.WriteLine($"load average at the end: {LoadAverage()}");
+            return 0;
+        }
+
+        if (args.Length > 0 && args[0] == "profile")
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+            Console.WriteLine($"load average at start: {LoadAverage()}");
+            await using (var app = await StartAsync(durable: false, migrations: null, cts.Token))
+            {
+                await app.PrepareTestDatabasesAsync("app_dev", cts.Token);
+                await CpuProfile.RunAsync(app, args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50, RunTestBodyAsync, cts.Token);
+            }
+
+            Console.WriteLine($"load average at the end: {LoadAverage()}");
+            return 0;
+        }
+
         var samples = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
         var tests = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
         var quick = args.Length > 2 && args[2] == "quick";
@@ -270,11 +329,21 @@ internal static class TestDatabaseBenchmark
         return (total.Elapsed.TotalSeconds, handOuts);
     }
 
+    private static (string Name, TestDatabaseOptions Options)[] AbVariants() =>
+    [
+        ("types shared (default)", new TestDatabaseOptions()),
+        ("types loaded per clone", new TestDatabaseOptions { ShareTypes = false }),
+    ];
+
     /// <summary>N isolated tests from a factory of their own with <paramref name="fillers"/> refilling its (default-sized) pool, which starts full.</summary>
-    private static async Task<double> FactorySuiteAsync(DistributedApplication app, int fillers, int tests, CancellationToken ct)
+    private static Task<double> FactorySuiteAsync(DistributedApplication app, int fillers, int tests, CancellationToken ct) =>
+        FactorySuiteAsync(app, new TestDatabaseOptions { Fillers = fillers }, tests, ct);
+
+    /// <summary>N isolated tests from a factory of their own with <paramref name="options"/>, its pool full at the start.</summary>
+    private static async Task<double> FactorySuiteAsync(DistributedApplication app, TestDatabaseOptions options, int tests, CancellationToken ct)
     {
         var database = app.Model.Resources.OfType<PostgresDatabaseResource>().Single(d => d.Name == "app_dev");
-        await using var factory = await TestDatabaseFactory.CreateAsync(app, database, new TestDatabaseOptions { Fillers = fillers }, ct);
+        await using var factory = await TestDatabaseFactory.CreateAsync(app, database, options, ct);
         while (factory.Ready < factory.PoolSize)
         {
             await Task.Delay(5, ct);
@@ -287,7 +356,13 @@ internal static class TestDatabaseBenchmark
             await RunTestBodyAsync(db.DataSource, ct);
         }
 
-        return total.Elapsed.TotalSeconds;
+        var seconds = total.Elapsed.TotalSeconds;
+        if (Verbose)
+        {
+            Console.WriteLine($"    (pooled clones whose types were shared: {factory.TypesShared})");
+        }
+
+        return seconds;
     }
 
     /// <summary>The same N tests on the stack's app_dev, emptied with ResetDatabaseAsync after each.</summary>

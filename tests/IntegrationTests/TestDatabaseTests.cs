@@ -70,6 +70,13 @@ public class TestDatabaseTests(TestDatabaseTests.Stack stack) : IClassFixture<Te
         Assert.Equal("off", await Sql.ScalarAsync<string>(await app.GetConnectionStringAsync("postgres", ct), "SHOW fsync", ct));
         Assert.Contains(app.ResourceLogs.GetLines("postgres"), l => l.Text.Contains("fsync=off, synchronous_commit=off, full_page_writes=off", StringComparison.Ordinal));
 
+        // A server process per test database: the test cluster's postgres resolves its symbols once, in the postmaster (LD_BIND_NOW), and
+        // does not log the checkpoints PostgreSQL 15 makes for every CREATE and DROP DATABASE.
+        Assert.Equal("off", await Sql.ScalarAsync<string>(await app.GetConnectionStringAsync("postgres", ct), "SHOW log_checkpoints", ct));
+        var postmaster = File.ReadLines(Path.Combine(await Sql.ScalarAsync<string>(await app.GetConnectionStringAsync("postgres", ct), "SHOW data_directory", ct), "postmaster.pid")).First();
+        Assert.Contains("LD_BIND_NOW=1", File.ReadAllText($"/proc/{postmaster}/environ").Split('\0'));
+        Assert.Contains(app.ResourceLogs.GetLines("postgres"), l => l.Text.Contains("LD_BIND_NOW=1 and log_checkpoints=off", StringComparison.Ordinal));
+
         // Its data lives in RAM (/dev/shm) when there is room there, else in the temporary folder, and its log says where.
         var dataDirectory = await Sql.ScalarAsync<string>(await app.GetConnectionStringAsync("postgres", ct), "SHOW data_directory", ct);
         Assert.Equal(TestClusterStorage.Choose().InRam, dataDirectory.StartsWith(TestClusterStorage.SharedMemory + "/", StringComparison.Ordinal));
@@ -228,6 +235,52 @@ public class TestDatabaseTests(TestDatabaseTests.Stack stack) : IClassFixture<Te
         {
             await Sql.ExecuteAsync(superUser, "DROP DATABASE IF EXISTS app_dev_tests; DROP DATABASE IF EXISTS app_dev_t_notes", ct);
             await handedOut.DisposeAsync(); // its factory is gone: nothing more happens
+        }
+    }
+
+    [RequiresPostgresFact]
+    public async Task Pooled_test_databases_get_the_types_loaded_for_an_earlier_clone_and_a_reload_still_asks_the_server()
+    {
+        var ct = TestStack.Timeout();
+        var app = stack.App;
+        using var folder = CopyMigrations();
+        AddMigration(folder.Path, "0002_moods",
+            "CREATE TYPE \"mood\" AS ENUM('sad', 'happy');\n--> statement-breakpoint\nCREATE TABLE \"feelings\" (\"id\" integer PRIMARY KEY, \"mood\" \"mood\" NOT NULL);");
+        await using var factory = await TestDatabaseFactory.CreateAsync(app, Database(app), new TestDatabaseOptions { PoolSize = 2 }, ct, folder.Path);
+
+        // The first clones load their types from the server; the ones after get a copy, and know the template's own enum all the same.
+        for (var i = 0; i < 4; i++)
+        {
+            await WaitUntilAsync(() => Task.FromResult(factory.Ready == 2), ct);
+            await using var db = await factory.CreateAsync(ct);
+            await using (var insert = db.DataSource.CreateCommand("INSERT INTO feelings VALUES (1, 'happy')"))
+            {
+                await insert.ExecuteNonQueryAsync(ct);
+            }
+
+            await using var select = db.DataSource.CreateCommand("SELECT mood FROM feelings");
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            Assert.True(await reader.ReadAsync(ct));
+            Assert.True(reader.GetDataTypeName(0).EndsWith("mood", StringComparison.Ordinal), $"clone {i} (types shared so far: {factory.TypesShared}) read its column as '{reader.GetDataTypeName(0)}'");
+            Assert.Equal("happy", reader.GetFieldValue<string>(0));
+        }
+
+        Assert.True(factory.TypesShared > 0, "no pooled clone got the types of an earlier one");
+
+        // A type made in a clone after its data source started is found by ReloadTypes, which asks the server again.
+        await WaitUntilAsync(() => Task.FromResult(factory.Ready == 2), ct);
+        var shared = factory.TypesShared;
+        await using var later = await factory.CreateAsync(ct);
+        await using (var connection = await later.DataSource.OpenConnectionAsync(ct))
+        {
+            Assert.Equal(shared, factory.TypesShared); // handed out ready: its types came with it
+            await Sql.ExecuteAsync(later.MigratorConnectionString, "CREATE TYPE weather AS ENUM ('rain', 'sun')", ct);
+            await connection.ReloadTypesAsync(ct);
+            await using var command = new NpgsqlCommand("SELECT 'sun'::weather", connection);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            Assert.True(await reader.ReadAsync(ct));
+            Assert.EndsWith("weather", reader.GetDataTypeName(0), StringComparison.Ordinal);
+            Assert.Equal("sun", reader.GetFieldValue<string>(0));
         }
     }
 

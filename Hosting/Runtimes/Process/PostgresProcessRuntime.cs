@@ -11,6 +11,9 @@ namespace StackModel.Hosting.Runtimes.Process;
 /// </summary>
 internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogger<PostgresProcessRuntime> logger) : IPostgresRuntime
 {
+    /// <summary>Starts a program with variables added to its environment (a test cluster's postgres, with LD_BIND_NOW).</summary>
+    private const string BindNowLauncher = "/usr/bin/env";
+
     public string Name => "process";
 
     public async Task<PostgresServerHandle> StartAsync(PostgresStartRequest request, CancellationToken cancellationToken = default)
@@ -92,13 +95,23 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         {
             // A test stack's cluster lives and dies with its temporary state folder: nothing in it is worth a disk flush.
             // Measured with benchmarks/TestDatabaseBenchmark (README, "Testing your app").
-            args.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+            // PostgreSQL 15 checkpoints on every CREATE and DROP DATABASE, so per-test databases would log two lines for each.
+            args.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "log_checkpoints=off"]);
             LogTestCluster(logger, request.ResourceName);
             request.Log("A test cluster: PostgreSQL runs with fsync=off, synchronous_commit=off, full_page_writes=off (its data is thrown away with the test stack; never used for the developer's own stack).", false);
             request.Log($"A test cluster: {TestClusterStorage.Describe(data)}.", false);
         }
 
         var (program, wrapped) = user.Wrap(binaries.Postgres, args);
+        if (options.TestCluster && OperatingSystem.IsLinux() && File.Exists(BindNowLauncher))
+        {
+            // A test cluster starts a server process per test database (each a fork of the postmaster). With LD_BIND_NOW the dynamic
+            // linker resolves every symbol once, in the postmaster, which each fork inherits, instead of each process resolving (and
+            // copying the pages of) the symbols it calls. Measured on 100 isolated tests: ratio 0.93 (README, "Testing your app").
+            (program, wrapped) = user.Wrap(BindNowLauncher, ["LD_BIND_NOW=1", binaries.Postgres, .. args]);
+            request.Log("A test cluster: PostgreSQL runs with LD_BIND_NOW=1 and log_checkpoints=off (a server process per test database; never used for the developer's own stack).", false);
+        }
+
         StartupTimeline.Mark($"{request.ResourceName}: spawning postgres (cluster found, port free)");
         var child = ChildProcess.Start(program, wrapped, root, new Dictionary<string, string?>(), request.Log);
         StartupTimeline.Mark($"{request.ResourceName}: postgres spawned");

@@ -34,28 +34,7 @@ internal static class Measurements
     }
 
     /// <summary>The AppHost as users run it (built tree), on a new state folder, then <paramref name="warmStarts"/> times again on the same one.</summary>
-    public static async Task<(double Cold, List<double> Warm)> AppHostColdAndWarmAsync(int warmStarts)
-    {
-        var dir = Directory.CreateTempSubdirectory("stackmodel-bench-").FullName;
-        var port = FreePort();
-        try
-        {
-            _timelineKind = "cold";
-            var cold = await AppHostToAllUpAsync(dir, port, "--Stack:Runtime=process");
-            _timelineKind = "warm";
-            var warm = new List<double>();
-            for (var i = 0; i < warmStarts; i++)
-            {
-                warm.Add(await AppHostToAllUpAsync(dir, port, "--Stack:Runtime=process"));
-            }
-
-            return (cold, warm);
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
+    public static Task<(double Cold, List<double> Warm)> AppHostColdAndWarmAsync(int warmStarts) => ColdAndWarmAsync(warmStarts, "");
 
     /// <summary>
     /// As <see cref="AppHostColdAndWarmAsync"/> for the AppHost build at <paramref name="appHostDll"/> (another build, e.g. of main,
@@ -67,29 +46,34 @@ internal static class Measurements
         _appHostDll = appHostDll;
         try
         {
-            var dir = Directory.CreateTempSubdirectory("stackmodel-bench-").FullName;
-            var port = FreePort();
-            try
-            {
-                _timelineKind = "cold, baseline";
-                var cold = await AppHostToAllUpAsync(dir, port, "--Stack:Runtime=process");
-                _timelineKind = "warm, baseline";
-                var warm = new List<double>();
-                for (var i = 0; i < warmStarts; i++)
-                {
-                    warm.Add(await AppHostToAllUpAsync(dir, port, "--Stack:Runtime=process"));
-                }
-
-                return (cold, warm);
-            }
-            finally
-            {
-                Directory.Delete(dir, recursive: true);
-            }
+            return await ColdAndWarmAsync(warmStarts, ", baseline");
         }
         finally
         {
             _appHostDll = null;
+        }
+    }
+
+    private static async Task<(double Cold, List<double> Warm)> ColdAndWarmAsync(int warmStarts, string timelineSuffix)
+    {
+        var dir = Directory.CreateTempSubdirectory("stackmodel-bench-").FullName;
+        var port = FreePort();
+        try
+        {
+            _timelineKind = "cold" + timelineSuffix;
+            var cold = await AppHostToAllUpAsync(dir, port, "--Stack:Runtime=process");
+            _timelineKind = "warm" + timelineSuffix;
+            var warm = new List<double>();
+            for (var i = 0; i < warmStarts; i++)
+            {
+                warm.Add(await AppHostToAllUpAsync(dir, port, "--Stack:Runtime=process"));
+            }
+
+            return (cold, warm);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 

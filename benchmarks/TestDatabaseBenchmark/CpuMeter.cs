@@ -59,7 +59,8 @@ internal sealed class CpuMeter
         return ticks / 100.0;
     }
 
-    private static long Ticks(int pid, bool withReaped)
+    /// <summary>A process's CPU ticks from /proc/&lt;pid&gt;/stat (user + system), with its reaped children's when asked.</summary>
+    internal static long Ticks(int pid, bool withReaped)
     {
         try
         {

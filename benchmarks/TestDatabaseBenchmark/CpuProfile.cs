@@ -86,7 +86,7 @@ internal static class CpuProfile
 
     private static (double Server, double Checkpointer, double Client) Snapshot(int postmaster)
     {
-        var ticks = Ticks(postmaster, withReaped: true);
+        var ticks = CpuMeter.Ticks(postmaster, withReaped: true);
         long checkpointer = 0;
         foreach (var task in Directory.EnumerateDirectories($"/proc/{postmaster}/task"))
         {
@@ -99,7 +99,7 @@ internal static class CpuProfile
             foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
                 var pid = int.Parse(child, CultureInfo.InvariantCulture);
-                var own = Ticks(pid, withReaped: false);
+                var own = CpuMeter.Ticks(pid, withReaped: false);
                 ticks += own;
                 try
                 {
@@ -115,20 +115,5 @@ internal static class CpuProfile
         }
 
         return (ticks / 100.0, checkpointer / 100.0, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
-    }
-
-    private static long Ticks(int pid, bool withReaped)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var own = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            return withReaped ? own + long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture) : own;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
     }
 }

@@ -149,15 +149,11 @@ internal static class TestDatabaseBenchmark
                     // The pool's refill concurrency, A/B interleaved on one stack: 1 filler against 2 (the default).
                     await using var again = await StartAsync(durable, migrations: null, ct);
                     await again.PrepareTestDatabasesAsync("app_dev", ct);
-                    var (one, two) = (new List<double>(), new List<double>());
-                    for (var round = 0; round < 2; round++)
-                    {
-                        one.Add(await FactorySuiteAsync(again, fillers: 1, tests / 2, ct));
-                        two.Add(await FactorySuiteAsync(again, fillers: 2, tests / 2, ct));
-                    }
-
+                    var (one, two) = await InterleavedAsync(
+                        () => FactorySuiteAsync(again, fillers: 1, tests / 2, ct),
+                        () => FactorySuiteAsync(again, fillers: 2, tests / 2, ct));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  {tests / 2} isolated tests, pool refilled by 1 clone at a time: {string.Join(" / ", one.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))} s; by 2 at a time: {string.Join(" / ", two.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))} s; ratio 2/1 {two.Sum() / one.Sum():0.00}"));
+                        $"  {tests / 2} isolated tests, pool refilled by 1 clone at a time: {Runs(one)} s; by 2 at a time: {Runs(two)} s; ratio 2/1 {two.Sum() / one.Sum():0.00}"));
                 }
 
                 if (durable || disk || quick)
@@ -195,15 +191,11 @@ internal static class TestDatabaseBenchmark
                 Environment.SetEnvironmentVariable(TestClusterStorage.RootVariable, null);
                 await inRam.PrepareTestDatabasesAsync("app_dev", ct);
                 await onDisk.PrepareTestDatabasesAsync("app_dev", ct);
-                var (ramRuns, diskRuns) = (new List<double>(), new List<double>());
-                for (var round = 0; round < 2; round++)
-                {
-                    ramRuns.Add(await FactorySuiteAsync(inRam, fillers: 2, tests / 2, ct));
-                    diskRuns.Add(await FactorySuiteAsync(onDisk, fillers: 2, tests / 2, ct));
-                }
-
+                var (ramRuns, diskRuns) = await InterleavedAsync(
+                    () => FactorySuiteAsync(inRam, fillers: 2, tests / 2, ct),
+                    () => FactorySuiteAsync(onDisk, fillers: 2, tests / 2, ct));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"== interleaved: {tests / 2} isolated tests in {ram.Root}: {string.Join(" / ", ramRuns.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))} s; on disk: {string.Join(" / ", diskRuns.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))} s; ratio disk/{ram.Root} {diskRuns.Sum() / ramRuns.Sum():0.00}"));
+                    $"== interleaved: {tests / 2} isolated tests in {ram.Root}: {Runs(ramRuns)} s; on disk: {Runs(diskRuns)} s; ratio disk/{ram.Root} {diskRuns.Sum() / ramRuns.Sum():0.00}"));
             }
 
             Console.WriteLine("== ratios");
@@ -423,6 +415,22 @@ internal static class TestDatabaseBenchmark
             throw new InvalidOperationException($"{script} failed: {await process.StandardError.ReadToEndAsync(ct)}");
         }
     }
+
+    /// <summary>Two suites in turns, two rounds each (A, B, A, B), so that load and warm-up hit both alike.</summary>
+    private static async Task<(List<double> A, List<double> B)> InterleavedAsync(Func<Task<double>> a, Func<Task<double>> b)
+    {
+        var (first, second) = (new List<double>(), new List<double>());
+        for (var round = 0; round < 2; round++)
+        {
+            first.Add(await a());
+            second.Add(await b());
+        }
+
+        return (first, second);
+    }
+
+    /// <summary>Each run's seconds, e.g. "6.10 / 6.50".</summary>
+    private static string Runs(List<double> seconds) => string.Join(" / ", seconds.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)));
 
     private static void Print(string label, List<double> milliseconds)
     {

@@ -13,7 +13,8 @@ namespace StackModel.Benchmarks;
 /// Measures per-test databases on test stacks of the real AppHost, in one run, and prints figures and ratios:
 /// the time to get a migrated clone (median, p95), cold (no pool; WAL_LOG and FILE_COPY) and pooled, with the app schema (db/migrations)
 /// and with 200 generated migrations; 200 tests each with its own database next to the same 200 tests on one shared database reset between
-/// them; all of it with the test cluster's durability off (the default) and on, in RAM (/dev/shm, the default) and on disk (the temporary
+/// them, and as the floor under both the CPU of as many bare connections (a new server process each, as every isolated test needs); all of
+/// it with the test cluster's durability off (the default) and on, in RAM (/dev/shm, the default) and on disk (the temporary
 /// folder, STACKMODEL_TEST_STATE_ROOT); and the testing builder's create -> started -> disposed.
 /// Usage: dotnet run -c Release --project benchmarks/TestDatabaseBenchmark [-- samples [tests [quick]]] ("quick": durability off and the app
 /// schema only, RAM and disk). Two more modes: <c>-- profile [tests]</c> splits an isolated test's CPU by phase (<see cref="CpuProfile"/>);
@@ -140,6 +141,9 @@ internal static class TestDatabaseBenchmark
                     var shared = await SharedSuiteAsync(app, tests, ct);
                     results[$"{mode} shared"] = shared;
                     Console.WriteLine($"  CPU of the {tests} shared tests: {cpu.Report(tests)}");
+                    cpu = await CpuMeter.ForAsync(app, ct);
+                    await BareConnectionsAsync(app, tests, ct);
+                    Console.WriteLine($"  the floor under an isolated test, {tests} bare connections to app_dev (each a new server process: open, SELECT 1, close; no pool): {cpu.Report(tests)}");
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"  {tests} tests, each its own database (pooled): {isolated:0.00} s total; the same {tests} tests on one shared app_dev with ResetDatabaseAsync between them: {shared:0.00} s; ratio isolated/shared {isolated / shared:0.00} (goal: isolated <= 10 s)"));
                 }
@@ -371,6 +375,24 @@ internal static class TestDatabaseBenchmark
         }
 
         return total.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// N connections one after another, each a new PostgreSQL server process that runs <c>SELECT 1</c> and exits: what an isolated test pays
+    /// for its own database's server process alone (it cannot share one: a PostgreSQL process serves one database), on this machine.
+    /// </summary>
+    private static async Task BareConnectionsAsync(DistributedApplication app, int count, CancellationToken ct)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(await app.GetConnectionStringAsync("app_dev", ct)) { Pooling = false }.ConnectionString;
+        for (var i = 0; i < count; i++)
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(ct);
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            await command.ExecuteScalarAsync(ct);
+        }
+
+        await Task.Delay(200, ct); // the last server process exits
     }
 
     private static async Task RunTestBodyAsync(NpgsqlDataSource dataSource, CancellationToken ct)

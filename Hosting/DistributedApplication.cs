@@ -183,7 +183,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             if (_dashboard?.Otlp is { IsRunning: true } otlp)
             {
                 var containers = Services.GetRequiredService<ContainerStack>();
-                new Telemetry.OtlpEnvironment(otlp, ct => containers.NetworkGatewayAsync("telemetry", ct), containers.Name, Services.GetRequiredService<ILoggerFactory>().CreateLogger("StackModel.Telemetry"))
+                new Telemetry.OtlpEnvironment(otlp, ct => containers.NetworkGatewayAsync("telemetry", ct), containers.NetworkName, Services.GetRequiredService<ILoggerFactory>().CreateLogger("StackModel.Telemetry"))
                     .Apply(Model);
             }
         }

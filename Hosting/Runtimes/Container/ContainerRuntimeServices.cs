@@ -13,7 +13,8 @@ internal static class ContainerRuntimeServices
         services.AddSingleton(sp => new ContainerEngineLocator(
             sp.GetRequiredService<StackOptions>(), sp.GetRequiredService<ILogger<ContainerEngineLocator>>(), StateDirectory(sp.GetRequiredService<StackOptions>(), appHostDirectory)));
         services.AddSingleton<IContainerEngineProbe, StackContainerProbe>();
-        services.AddSingleton<ContainerStack>();
+        services.AddSingleton(sp => new ContainerStack(
+            sp.GetRequiredService<StackOptions>(), sp.GetRequiredService<ContainerEngineLocator>(), StateDirectory(sp.GetRequiredService<StackOptions>(), appHostDirectory), sp.GetRequiredService<ILogger<ContainerStack>>()));
         services.AddSingleton<PostgresContainerRuntime>();
         services.AddSingleton(sp =>
         {

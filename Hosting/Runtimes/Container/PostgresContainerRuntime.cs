@@ -7,13 +7,14 @@ namespace StackModel.Hosting.Runtimes.Container;
 
 /// <summary>
 /// Runs PostgreSQL as a container of the stack (<see cref="PostgresContainerImageTags.Reference"/>, or <c>Stack:PostgresImage</c>): alias = the resource name on
-/// the stack network (joined after the start, when another container of the stack needs it), 5432 published on 127.0.0.1:&lt;host port&gt;, data in the named volume <c>&lt;stack&gt;-&lt;resource&gt;-data</c>
-/// (kept when the stack stops), <c>POSTGRES_PASSWORD</c> = the superuser parameter. Readiness, databases and roles are the
+/// the stack network (joined after the start, when another container of the stack needs it), 5432 published on 127.0.0.1:&lt;host port&gt;, data in the named volume
+/// the stack record names, for a new cluster <c>&lt;stack&gt;-&lt;id of the state folder&gt;-&lt;resource&gt;-data</c> (<see cref="ContainerStackNames"/>;
+/// kept when the stack stops), <c>POSTGRES_PASSWORD</c> = the superuser parameter. Readiness, databases and roles are the
 /// orchestrator's work over the published port, exactly as with the process runtime.
 /// </summary>
 internal sealed partial class PostgresContainerRuntime(ContainerStack containers, StackOptions options, ILogger<PostgresContainerRuntime> logger) : IPostgresRuntime
 {
-    private readonly ConcurrentDictionary<string, (Task<(ContainerEngine Engine, bool Created)>? Network, Task<(ContainerEngine Engine, bool Exists)> Volume)> _begun = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Task<(ContainerEngine Engine, bool Created)>? Network, Task<VolumeCheck> Volume)> _begun = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _alone = new(StringComparer.Ordinal); // servers with no peer container
 
     /// <summary>The data folder inside the image (its <c>VOLUME</c>).</summary>
@@ -53,7 +54,6 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
 
     public async Task<PostgresServerHandle> StartAsync(PostgresStartRequest request, CancellationToken cancellationToken = default)
     {
-        var volume = containers.VolumeName(request.ResourceName, "data");
         var image = PostgresContainerImageTags.For(options);
         var spec = new ContainerSpec(request.ResourceName, image)
         {
@@ -63,11 +63,8 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
                 ["POSTGRES_PASSWORD"] = request.SuperUserPassword,
                 ["POSTGRES_INITDB_ARGS"] = "--encoding=UTF8 --locale=C --no-sync", // as the process runtime's initdb
             },
-            Mounts = [new ContainerMount(volume, DataDirectory, IsVolume: true, ReadOnly: false)],
             ImageHint = PostgresContainerImageTags.BuildHintFor(image),
         };
-
-        var recorded = File.Exists(Path.Combine(request.StateDirectory, StackRecord.FileName));
 
         // The stack network is made while the volume is asked about (two round trips to the engine at once, not one after the
         // other), both begun by BeginStart when the AppHost chose this runtime; a start refused below removes the network it
@@ -76,16 +73,20 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
         _ = network?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         ContainerEngine answered;
         bool volumeExists;
+        bool recorded;
+        string volume;
         try
         {
             ContainerStack.CheckPorts(spec);
-            (answered, volumeExists) = await volumeCheck.WaitAsync(cancellationToken).ConfigureAwait(false);
+            (answered, volume, volumeExists, recorded) = await volumeCheck.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             await RemoveNetworkMadeAsync(network).ConfigureAwait(false);
             throw;
         }
+
+        spec = spec with { Mounts = [new ContainerMount(volume, DataDirectory, IsVolume: true, ReadOnly: false)] };
 
         if (recorded != volumeExists)
         {
@@ -106,10 +107,13 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
 
         if (!recorded && volumeExists)
         {
-            // A new state folder (new passwords) on a cluster an earlier stack of this name made: never adopt it silently.
+            // A new state folder (new passwords) on a cluster an earlier stack made: never adopt it silently. The name is this
+            // state folder's own (another checkout's volume has another name), so an earlier stack in this same folder made it.
             throw new DistributedApplicationException(
-                $"The volume '{volume}' already exists (an earlier stack of this name made it), but the state folder '{request.StateDirectory}' has no record of creating it (its cluster's passwords and identity are not here). " +
-                $"It was left untouched. Restore that state folder, give this stack another name (Stack:Name), or delete the volume to start over ('volume rm {volume}', which deletes its data).");
+                $"The volume '{volume}' already exists, but the state folder '{request.StateDirectory}' has no record of creating it (no {StackRecord.FileName}: its cluster's passwords and identity are not here). " +
+                "The name is this state folder's own, so an earlier stack in this same folder made it: the folder was deleted or the checkout cloned again at the same path since, or its first start was interrupted. " +
+                $"The volume was left untouched and nothing was created. To keep its data, restore that state folder ({StackRecord.FileName} and secrets.json); to start over, delete the volume with '{answered.Name} volume rm {volume}' (this deletes its data), " +
+                "or give this stack another name (Stack:Name) to start beside it.");
         }
 
         if (recorded && volumeExists && PostgresContainerImageTags.IsOfficial(image))
@@ -138,12 +142,45 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             created: false,
             PostgresServerResource.DefaultTargetPort,
             container.Exited,
-            container.StopAsync);
+            container.StopAsync)
+        {
+            Volume = volume,
+        };
     }
 
-    private (Task<(ContainerEngine Engine, bool Created)>? Network, Task<(ContainerEngine Engine, bool Exists)> Volume) Begin(string resourceName, CancellationToken cancellationToken) =>
+    private (Task<(ContainerEngine Engine, bool Created)>? Network, Task<VolumeCheck> Volume) Begin(string resourceName, CancellationToken cancellationToken) =>
         (_alone.ContainsKey(resourceName) ? null : containers.EnsureNetworkAsync(resourceName, cancellationToken),
-         Task.Run(() => containers.CheckVolumeAsync(resourceName, containers.VolumeName(resourceName, "data"), cancellationToken), CancellationToken.None));
+         Task.Run(() => CheckVolumeAsync(resourceName, cancellationToken), CancellationToken.None));
+
+    /// <summary>Decides the cluster's volume (<see cref="VolumeOf"/>) and asks the engine whether it exists.</summary>
+    private async Task<VolumeCheck> CheckVolumeAsync(string resourceName, CancellationToken cancellationToken)
+    {
+        var (volume, recorded) = VolumeOf(resourceName);
+        var (engine, exists) = await containers.CheckVolumeAsync(resourceName, volume, cancellationToken).ConfigureAwait(false);
+        return new VolumeCheck(engine, volume, exists, recorded);
+    }
+
+    /// <summary>
+    /// The cluster's volume: the one the stack record names; in a record written before volume names carried the state folder's id,
+    /// <c>&lt;stack&gt;-&lt;resource&gt;-data</c> (the data of a stack made then stays where it is); with no record (a new cluster),
+    /// this state folder's own name (<see cref="ContainerStack.VolumeName"/>), never another checkout's.
+    /// </summary>
+    private (string Volume, bool Recorded) VolumeOf(string resourceName)
+    {
+        StackRecord? record;
+        try
+        {
+            record = StackRecord.TryRead(Path.Combine(containers.StateDirectory, StackRecord.FileName));
+        }
+        catch (StackGuardException ex)
+        {
+            throw new DistributedApplicationException(ex.Message, ex);
+        }
+
+        return record is null
+            ? (containers.VolumeName(resourceName, "data"), false)
+            : (record.ContainerVolume ?? containers.LegacyVolumeName(resourceName, "data"), true);
+    }
 
     /// <summary>Waits for the network creation started with a check that then refused the start, and removes the network if it made it.</summary>
     private async Task RemoveNetworkMadeAsync(Task<(ContainerEngine Engine, bool Created)>? network)
@@ -195,6 +232,9 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
 
     /// <summary>How to build the image locally.</summary>
     public string BuildHint => PostgresContainerImageTags.BuildHintFor(PostgresContainerImageTags.For(options));
+
+    /// <summary>The answer of a volume check: the engine that answered, the cluster's volume, whether it exists and whether the stack record names it.</summary>
+    private readonly record struct VolumeCheck(ContainerEngine Engine, string Volume, bool Exists, bool Recorded);
 
     [LoggerMessage(EventId = LogEvents.PostgresContainerStarted, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as container '{ContainerName}' on volume {Volume}")]
     private static partial void LogServerStarted(ILogger logger, string resourceName, string containerName, string volume);

@@ -1,0 +1,55 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace StackModel.Hosting.Runtimes.Container;
+
+/// <summary>
+/// Names of what a stack makes on a container engine, per state folder: <c>&lt;stack&gt;-&lt;id&gt;</c> for the network, then
+/// <c>&lt;stack&gt;-&lt;id&gt;-&lt;resource&gt;</c> for containers and <c>&lt;stack&gt;-&lt;id&gt;-&lt;resource&gt;-&lt;purpose&gt;</c>
+/// for new volumes, where <c>&lt;id&gt;</c> is the first 10 hex digits of the SHA-256 of the state folder's full path.
+/// </summary>
+/// <remarks>
+/// The shape of .NET Aspire's volume names (<c>{app}-{first 10 hex digits of the SHA-256 of the AppHost's path}-{resource}-{suffix}</c>),
+/// hashed over the state folder rather than the AppHost project folder: the state folder holds what a volume's cluster needs (its
+/// passwords and its stack record), so one state folder has one cluster. By default it is <c>.stackmodel/</c> in the AppHost
+/// project folder, so each checkout gets its own volume, as with Aspire; two state folders of one AppHost
+/// (<c>Stack:StateDirectory</c>, test stacks) get two. A cluster's volume is recorded in <c>stack.json</c> once made
+/// (<see cref="ServiceDefaults.Guard.StackRecord.ContainerVolume"/>), so a moved checkout keeps its data; a record written before
+/// volumes had the id keeps its <see cref="LegacyVolume"/>.
+/// </remarks>
+internal static class ContainerStackNames
+{
+    /// <summary>How many hex digits of the hash the names carry (as Aspire's volume names).</summary>
+    public const int IdLength = 10;
+
+    /// <summary>The id of a state folder in names: the first <see cref="IdLength"/> hex digits of the SHA-256 of its full path.</summary>
+    public static string IdOf(string stateDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(stateDirectory);
+        var path = Path.GetFullPath(stateDirectory).TrimEnd(Path.DirectorySeparatorChar);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(path)))[..IdLength];
+    }
+
+    /// <summary>The prefix of everything the stack of <paramref name="stateDirectory"/> makes: <c>&lt;stack&gt;-&lt;id&gt;</c>, also its network's name.</summary>
+    /// <exception cref="DistributedApplicationException">The stack's name is not a valid name for a container engine.</exception>
+    public static string Prefix(string stackName, string stateDirectory) => $"{Checked(stackName)}-{IdOf(stateDirectory)}";
+
+    /// <summary>The volume a stack made before volume names carried the state folder's id: <c>&lt;stack&gt;-&lt;resource&gt;-&lt;purpose&gt;</c>.</summary>
+    public static string LegacyVolume(string stackName, string resourceName, string purpose) => $"{stackName}-{resourceName}-{purpose}";
+
+    /// <summary>Whether <paramref name="name"/> is a name Docker and Podman accept for a container, network or volume (<c>[a-zA-Z0-9][a-zA-Z0-9_.-]*</c>).</summary>
+    public static bool IsValid(string name) =>
+        name.Length > 0 && char.IsAsciiLetterOrDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
+
+    private static string Checked(string stackName)
+    {
+        if (string.IsNullOrEmpty(stackName) || !IsValid(stackName))
+        {
+            throw new DistributedApplicationException(
+                $"Stack:Name is '{stackName}', which cannot name containers, networks and volumes: expected letters, digits, '_', '.' and '-', starting with a letter or digit. " +
+                "Nothing was created. Fix Stack:Name (for example 'stackmodel'), or remove it for the default.");
+        }
+
+        return stackName;
+    }
+}

@@ -22,11 +22,11 @@ internal static class ContainerStackNames
     /// <summary>How many hex digits of the hash the names carry (as Aspire's volume names).</summary>
     public const int IdLength = 10;
 
-    /// <summary>The id of a state folder in names: the first <see cref="IdLength"/> hex digits of the SHA-256 of its full path.</summary>
-    public static string IdOf(string stateDirectory)
+    /// <summary>The id of a folder (a state folder; <c>publish compose</c>'s output) in names: the first <see cref="IdLength"/> hex digits of the SHA-256 of its full path.</summary>
+    public static string IdOf(string folder)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(stateDirectory);
-        var path = Path.GetFullPath(stateDirectory).TrimEnd(Path.DirectorySeparatorChar);
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        var path = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(path)))[..IdLength];
     }
 

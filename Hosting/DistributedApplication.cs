@@ -155,7 +155,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         StartupTimeline.Mark("state folder locked, parameters resolved");
         Prepare(probeEngine: true);
         StartupTimeline.Mark("placement resolved (runtime chosen)");
-        Runtimes.Container.ContainerRuntimeServices.BeginStarts(Services, Model);
+        Runtimes.Container.ContainerRuntimeServices.BeginStarts(Services, Model, State.PeekRecordAtStartAsync);
         var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>());
         _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ContainerStack>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
         try

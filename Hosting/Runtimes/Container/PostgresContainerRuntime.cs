@@ -32,7 +32,8 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
     /// Whether any other resource of the stack runs as a container. Without one, nothing is on the stack network to reach the
     /// server by its alias, so it joins none (and none is made for it): its host port is all the stack uses.
     /// </param>
-    public void BeginStart(string resourceName, bool peersOnNetwork = true)
+    /// <param name="recordAtStart">The stack record as the start found it (read once for the whole start), which names an existing cluster's volume; read here when absent.</param>
+    public void BeginStart(string resourceName, bool peersOnNetwork = true, Task<StackRecord?>? recordAtStart = null)
     {
         if (_begun.ContainsKey(resourceName))
         {
@@ -44,7 +45,7 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             _alone[resourceName] = 0;
         }
 
-        var begun = Begin(resourceName, CancellationToken.None);
+        var begun = Begin(resourceName, recordAtStart, CancellationToken.None);
         _begun[resourceName] = begun;
 
         // Observed here too: a start that never comes must not leave an unobserved failure behind.
@@ -69,7 +70,7 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
         // The stack network is made while the volume is asked about (two round trips to the engine at once, not one after the
         // other), both begun by BeginStart when the AppHost chose this runtime; a start refused below removes the network it
         // made, so that a refusal leaves nothing behind.
-        var (network, volumeCheck) = _begun.TryRemove(request.ResourceName, out var begun) ? begun : Begin(request.ResourceName, cancellationToken);
+        var (network, volumeCheck) = _begun.TryRemove(request.ResourceName, out var begun) ? begun : Begin(request.ResourceName, null, cancellationToken);
         _ = network?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         ContainerEngine answered;
         bool volumeExists;
@@ -148,14 +149,14 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
         };
     }
 
-    private (Task<(ContainerEngine Engine, bool Created)>? Network, Task<VolumeCheck> Volume) Begin(string resourceName, CancellationToken cancellationToken) =>
+    private (Task<(ContainerEngine Engine, bool Created)>? Network, Task<VolumeCheck> Volume) Begin(string resourceName, Task<StackRecord?>? record, CancellationToken cancellationToken) =>
         (_alone.ContainsKey(resourceName) ? null : containers.EnsureNetworkAsync(resourceName, cancellationToken),
-         Task.Run(() => CheckVolumeAsync(resourceName, cancellationToken), CancellationToken.None));
+         Task.Run(() => CheckVolumeAsync(resourceName, record, cancellationToken), CancellationToken.None));
 
     /// <summary>Decides the cluster's volume (<see cref="VolumeOf"/>) and asks the engine whether it exists.</summary>
-    private async Task<VolumeCheck> CheckVolumeAsync(string resourceName, CancellationToken cancellationToken)
+    private async Task<VolumeCheck> CheckVolumeAsync(string resourceName, Task<StackRecord?>? record, CancellationToken cancellationToken)
     {
-        var (volume, recorded) = VolumeOf(resourceName);
+        var (volume, recorded) = VolumeOf(resourceName, record is null ? ReadRecord() : await record.ConfigureAwait(false));
         var (engine, exists) = await containers.CheckVolumeAsync(resourceName, volume, cancellationToken).ConfigureAwait(false);
         return new VolumeCheck(engine, volume, exists, recorded);
     }
@@ -165,21 +166,22 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
     /// <c>&lt;stack&gt;-&lt;resource&gt;-data</c> (the data of a stack made then stays where it is); with no record (a new cluster),
     /// this state folder's own name (<see cref="ContainerStack.VolumeName"/>), never another checkout's.
     /// </summary>
-    private (string Volume, bool Recorded) VolumeOf(string resourceName)
+    private (string Volume, bool Recorded) VolumeOf(string resourceName, StackRecord? record) =>
+        record is null
+            ? (containers.VolumeName(resourceName, "data"), false)
+            : (record.ContainerVolume ?? containers.LegacyVolumeName(resourceName, "data"), true);
+
+    /// <summary>Reads the stack record now (a start the AppHost did not begin early: a restart, a verb's lease of the server).</summary>
+    private StackRecord? ReadRecord()
     {
-        StackRecord? record;
         try
         {
-            record = StackRecord.TryRead(Path.Combine(containers.StateDirectory, StackRecord.FileName));
+            return StackRecord.TryRead(Path.Combine(containers.StateDirectory, StackRecord.FileName));
         }
         catch (StackGuardException ex)
         {
             throw new DistributedApplicationException(ex.Message, ex);
         }
-
-        return record is null
-            ? (containers.VolumeName(resourceName, "data"), false)
-            : (record.ContainerVolume ?? containers.LegacyVolumeName(resourceName, "data"), true);
     }
 
     /// <summary>Waits for the network creation started with a check that then refused the start, and removes the network if it made it.</summary>

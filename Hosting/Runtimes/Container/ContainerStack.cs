@@ -35,7 +35,6 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     /// Gets the stack network's name, <c>&lt;stack&gt;-&lt;id of the state folder&gt;</c>, which also begins the name of every container
     /// and new volume of the stack, so that two checkouts of one AppHost (or two state folders) never share one.
     /// </summary>
-    /// <exception cref="DistributedApplicationException"><c>Stack:Name</c> cannot name containers.</exception>
     public string NetworkName => _prefix ??= ContainerStackNames.Prefix(options.Name, stateDirectory);
 
     /// <summary>Gets the state folder whose stack this is.</summary>

@@ -31,8 +31,18 @@ internal static class ContainerStackNames
     }
 
     /// <summary>The prefix of everything the stack of <paramref name="stateDirectory"/> makes: <c>&lt;stack&gt;-&lt;id&gt;</c>, also its network's name.</summary>
-    /// <exception cref="DistributedApplicationException">The stack's name is not a valid name for a container engine.</exception>
-    public static string Prefix(string stackName, string stateDirectory) => $"{Checked(stackName)}-{IdOf(stateDirectory)}";
+    public static string Prefix(string stackName, string stateDirectory) => $"{Sanitize(stackName)}-{IdOf(stateDirectory)}";
+
+    /// <summary>
+    /// The stack's name as a name on an engine carries it: each character Docker and Podman refuse in a name made '-', leading
+    /// '-', '_' and '.' dropped (<c>My Shop</c> → <c>My-Shop</c>), <c>stackmodel</c> when nothing is left. Aspire makes its
+    /// application name fit its volume names the same way, rather than failing the start.
+    /// </summary>
+    public static string Sanitize(string stackName)
+    {
+        var name = string.Concat((stackName ?? string.Empty).Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' ? c : '-')).TrimStart('-', '_', '.');
+        return name.Length > 0 ? name : "stackmodel";
+    }
 
     /// <summary>The volume a stack made before volume names carried the state folder's id: <c>&lt;stack&gt;-&lt;resource&gt;-&lt;purpose&gt;</c>.</summary>
     public static string LegacyVolume(string stackName, string resourceName, string purpose) => $"{stackName}-{resourceName}-{purpose}";
@@ -40,16 +50,4 @@ internal static class ContainerStackNames
     /// <summary>Whether <paramref name="name"/> is a name Docker and Podman accept for a container, network or volume (<c>[a-zA-Z0-9][a-zA-Z0-9_.-]*</c>).</summary>
     public static bool IsValid(string name) =>
         name.Length > 0 && char.IsAsciiLetterOrDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
-
-    private static string Checked(string stackName)
-    {
-        if (string.IsNullOrEmpty(stackName) || !IsValid(stackName))
-        {
-            throw new DistributedApplicationException(
-                $"Stack:Name is '{stackName}', which cannot name containers, networks and volumes: expected letters, digits, '_', '.' and '-', starting with a letter or digit. " +
-                "Nothing was created. Fix Stack:Name (for example 'stackmodel'), or remove it for the default.");
-        }
-
-        return stackName;
-    }
 }

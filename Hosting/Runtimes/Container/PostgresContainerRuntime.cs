@@ -75,11 +75,12 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
         ContainerEngine answered;
         bool volumeExists;
         bool recorded;
+        bool legacy;
         string volume;
         try
         {
             ContainerStack.CheckPorts(spec);
-            (answered, volume, volumeExists, recorded) = await volumeCheck.WaitAsync(cancellationToken).ConfigureAwait(false);
+            (answered, volume, volumeExists, recorded, legacy) = await volumeCheck.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -101,7 +102,9 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             var engine = await containers.Locator.LikelyEngineAsync(cancellationToken).ConfigureAwait(false);
             throw new DistributedApplicationException(
                 $"The stack's cluster was created in the volume '{volume}' (its record is in '{request.StateDirectory}'), and {engine?.Name ?? "the container engine"} has no such volume: " +
-                "it is on the other engine (Docker and Podman keep separate volumes), or it was deleted. Nothing was created. " +
+                "it is on the other engine (Docker and Podman keep separate volumes), or it was deleted" +
+                (legacy ? $" (or Stack:Name changed since the cluster was made: its record, from before volume names carried the state folder's id, names no volume, so the volume is the one named after the current Stack:Name '{containers.Name}'; set Stack:Name back to the name it had)" : string.Empty) +
+                ". Nothing was created. " +
                 $"Start the engine the stack was created on, or pin it with Stack:ContainerRuntime=docker|podman; to start over on {engine?.Name ?? "this engine"}, " +
                 "stop the AppHost and delete the state folder (and the volume, if it still exists on the other engine), which deletes its data.");
         }
@@ -156,9 +159,10 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
     /// <summary>Decides the cluster's volume (<see cref="VolumeOf"/>) and asks the engine whether it exists.</summary>
     private async Task<VolumeCheck> CheckVolumeAsync(string resourceName, Task<StackRecord?>? record, CancellationToken cancellationToken)
     {
-        var (volume, recorded) = VolumeOf(resourceName, record is null ? ReadRecord() : await record.ConfigureAwait(false));
+        var recorded = record is null ? ReadRecord() : await record.ConfigureAwait(false);
+        var volume = VolumeOf(resourceName, recorded);
         var (engine, exists) = await containers.CheckVolumeAsync(resourceName, volume, cancellationToken).ConfigureAwait(false);
-        return new VolumeCheck(engine, volume, exists, recorded);
+        return new VolumeCheck(engine, volume, exists, Recorded: recorded is not null, Legacy: recorded is { ContainerVolume: null });
     }
 
     /// <summary>
@@ -166,10 +170,8 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
     /// <c>&lt;stack&gt;-&lt;resource&gt;-data</c> (the data of a stack made then stays where it is); with no record (a new cluster),
     /// this state folder's own name (<see cref="ContainerStack.VolumeName"/>), never another checkout's.
     /// </summary>
-    private (string Volume, bool Recorded) VolumeOf(string resourceName, StackRecord? record) =>
-        record is null
-            ? (containers.VolumeName(resourceName, "data"), false)
-            : (record.ContainerVolume ?? containers.LegacyVolumeName(resourceName, "data"), true);
+    private string VolumeOf(string resourceName, StackRecord? record) =>
+        record is null ? containers.VolumeName(resourceName, "data") : record.ContainerVolume ?? containers.LegacyVolumeName(resourceName, "data");
 
     /// <summary>Reads the stack record now (a start the AppHost did not begin early: a restart, a verb's lease of the server).</summary>
     private StackRecord? ReadRecord()
@@ -235,8 +237,11 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
     /// <summary>How to build the image locally.</summary>
     public string BuildHint => PostgresContainerImageTags.BuildHintFor(PostgresContainerImageTags.For(options));
 
-    /// <summary>The answer of a volume check: the engine that answered, the cluster's volume, whether it exists and whether the stack record names it.</summary>
-    private readonly record struct VolumeCheck(ContainerEngine Engine, string Volume, bool Exists, bool Recorded);
+    /// <summary>
+    /// The answer of a volume check: the engine that answered, the cluster's volume, whether it exists, whether the stack has a record
+    /// of its cluster, and whether that record is from before volume names carried the state folder's id (it names no volume).
+    /// </summary>
+    private readonly record struct VolumeCheck(ContainerEngine Engine, string Volume, bool Exists, bool Recorded, bool Legacy);
 
     [LoggerMessage(EventId = LogEvents.PostgresContainerStarted, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as container '{ContainerName}' on volume {Volume}")]
     private static partial void LogServerStarted(ILogger logger, string resourceName, string containerName, string volume);

@@ -155,7 +155,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         StartupTimeline.Mark("state folder locked, parameters resolved");
         Prepare(probeEngine: true);
         StartupTimeline.Mark("placement resolved (runtime chosen)");
-        Runtimes.Container.ContainerRuntimeServices.BeginStarts(Services, Model);
+        Runtimes.Container.ContainerRuntimeServices.BeginStarts(Services, Model, State.PeekRecordAtStartAsync);
         var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>());
         _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ContainerStack>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
         try
@@ -183,7 +183,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             if (_dashboard?.Otlp is { IsRunning: true } otlp)
             {
                 var containers = Services.GetRequiredService<ContainerStack>();
-                new Telemetry.OtlpEnvironment(otlp, ct => containers.NetworkGatewayAsync("telemetry", ct), containers.Name, Services.GetRequiredService<ILoggerFactory>().CreateLogger("StackModel.Telemetry"))
+                new Telemetry.OtlpEnvironment(otlp, ct => containers.NetworkGatewayAsync("telemetry", ct), containers.NetworkName, Services.GetRequiredService<ILoggerFactory>().CreateLogger("StackModel.Telemetry"))
                     .Apply(Model);
             }
         }

@@ -191,7 +191,7 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
         }
         catch (DistributedApplicationException ex)
         {
-            LogStopFailed(_logger, _containers.Name, ex.Message);
+            LogStopFailed(_logger, _containers.NetworkName, ex.Message);
         }
     }
 

@@ -23,7 +23,7 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
             throw new DistributedApplicationException(
                 $"The stack's PostgreSQL cluster in '{Context.State.Directory}' was created by the {previous.Runtime} runtime, and this start chose the {runtime.Name} runtime. " +
                 $"Data is never left behind or replaced silently: set Stack:Runtime={previous.Runtime} (or auto) to keep using it. To switch on purpose, stop the AppHost and " +
-                $"delete the state folder{(previous.Runtime == "container" ? $" and the volume '{Context.Options.Name}-{server.Name}-data' (podman/docker volume rm)" : string.Empty)}: " +
+                $"delete the state folder{(previous.Runtime == "container" ? $" and the volume '{previous.ContainerVolume ?? Runtimes.Container.ContainerStackNames.LegacyVolume(Context.Options.Name, server.Name, "data")}' (podman/docker volume rm)" : string.Empty)}: " +
                 "this deletes the cluster and its data ('reset --recreate' recreates one database, not the cluster).");
         }
 
@@ -68,6 +68,7 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Orches
         {
             StackId = stackId,
             Runtime = runtime.Name,
+            ContainerVolume = _handle.Volume,
             CreatedAt = previous?.CreatedAt ?? DateTimeOffset.UtcNow,
             SystemIdentifier = identity.SystemIdentifier,
             PostmasterStartTime = identity.PostmasterStartTime,

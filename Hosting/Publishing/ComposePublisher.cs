@@ -245,6 +245,15 @@ internal sealed class ComposePublisher(DistributedApplicationModel model, IConfi
 
         var stackId = existing.TryGetValue(ComposeEnvFile.StackIdVariable, out var id) && id.Length > 0 ? id : Guid.NewGuid().ToString("N");
         result.Add((ComposeEnvFile.StackIdVariable, stackId, "the stack's id, marked on its databases (stackmodel.stack_id)"));
+
+        // Compose names a project after its folder by default: every checkout's deploy/compose would be project "compose", and a
+        // second checkout's `up` would take the first one's containers and volume (`down -v` there would delete its data). As the
+        // AppHost's own names, the project carries the stack's name and the id of the folder it was published to; kept once written.
+        var project = existing.TryGetValue(ComposeEnvFile.ProjectNameVariable, out var name) && name.Length > 0
+            ? name
+            : ComposeEnvFile.ProjectNameFor(options.Name, Path.GetDirectoryName(envPath)!);
+        result.Add((ComposeEnvFile.ProjectNameVariable, project,
+            "docker-compose's project name (-p overrides it): the prefix of the containers, the network and the volume (<project>_postgres-data); the stack's name and the id of this folder, so another checkout's project never shares them"));
         return result;
     }
 

@@ -168,6 +168,12 @@ internal sealed class StackStateStore : IDisposable
     /// </summary>
     public void PreloadRecord() => _recordAtStart ??= Task.Run(ReadRecord);
 
+    /// <summary>
+    /// The record as it was when the stack started, for a reader before the server's runner (the container runtime's early volume
+    /// check): the preloaded one, shared rather than parsed twice on the start path, and left for <see cref="ReadRecordAtStartAsync"/>.
+    /// </summary>
+    public Task<StackRecord?> PeekRecordAtStartAsync() => Volatile.Read(ref _recordAtStart) ?? Task.Run(ReadRecord);
+
     /// <summary>The record as it was when the stack started (preloaded once by <see cref="PreloadRecord"/>), else read now.</summary>
     public Task<StackRecord?> ReadRecordAtStartAsync() => Interlocked.Exchange(ref _recordAtStart, null) ?? Task.FromResult(ReadRecord());
 

@@ -23,6 +23,13 @@ public sealed record StackRecord
     /// <summary>Gets the runtime that created the cluster: <c>process</c> or <c>container</c>.</summary>
     public required string Runtime { get; init; }
 
+    /// <summary>
+    /// Gets the named volume that holds the cluster, when the container runtime created it (<c>&lt;stack&gt;-&lt;id of the state
+    /// folder&gt;-&lt;server&gt;-data</c>). <see langword="null"/> for a process cluster, and in a record written before volume names
+    /// carried the state folder's id: that cluster's volume is <c>&lt;stack&gt;-&lt;server&gt;-data</c>.
+    /// </summary>
+    public string? ContainerVolume { get; init; }
+
     /// <summary>Gets when the cluster was created.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
 

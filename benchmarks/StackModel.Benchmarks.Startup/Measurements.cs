@@ -159,10 +159,11 @@ internal static class Measurements
         }
         finally
         {
+            var volumes = VolumesOf(dir, name);
             Directory.Delete(dir, recursive: true);
             if (runtime == "container")
             {
-                await Run(engine, "volume", "rm", "-f", $"{name}-postgres-data");
+                await Run(engine, ["volume", "rm", "-f", .. volumes]);
             }
         }
     }
@@ -212,16 +213,28 @@ internal static class Measurements
             _appHostDll = null;
             foreach (var stack in stacks)
             {
+                var volumes = VolumesOf(stack.Dir, stack.Name);
                 Directory.Delete(stack.Dir, recursive: true);
                 if (engine is not null)
                 {
-                    await Run(engine, "volume", "rm", "-f", $"{stack.Name}-postgres-data");
+                    await Run(engine, ["volume", "rm", "-f", .. volumes]);
                 }
             }
         }
     }
 
     private static string? _appHostDll;
+
+    /// <summary>
+    /// The volumes a container stack on the state folder <paramref name="dir"/> may have made: the one its stack record names, and
+    /// <c>&lt;name&gt;-postgres-data</c>, where a build from before volume names carried the state folder's id (a baseline) made it.
+    /// </summary>
+    private static string[] VolumesOf(string dir, string name)
+    {
+        var record = Path.Combine(dir, "stack.json");
+        var recorded = File.Exists(record) ? System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(record))?["containerVolume"]?.GetValue<string>() : null;
+        return recorded is null ? [$"{name}-postgres-data"] : [recorded, $"{name}-postgres-data"];
+    }
 
     /// <summary>Every AppHost start's timeline (its STACKMODEL_STARTUP_TIMELINE file), by kind of start: milestone, ms after the spawn.</summary>
     /// <remarks>Jit: what the AppHost's JIT had compiled by then (<c>jit 812 methods 95.3 ms</c>), when it says.</remarks>

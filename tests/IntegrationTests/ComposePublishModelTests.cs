@@ -82,6 +82,28 @@ public class ComposePublishModelTests
         Assert.Contains($"\"127.0.0.1:{await DeclaredPostgresHostPortAsync()}:5432\"", yaml, StringComparison.Ordinal); // the declaration's own port
     }
 
+    [Fact]
+    public async Task Each_output_folder_gets_a_compose_project_of_its_own_and_publishing_again_keeps_its_name()
+    {
+        // Compose's default project name is the folder's name: every checkout's deploy/compose would be "compose", sharing one volume.
+        using var folder = new TempDirectory("stackmodel-compose-");
+        var first = Path.Combine(folder.Path, "one", "deploy", "compose");
+        var second = Path.Combine(folder.Path, "two", "deploy", "compose");
+        Assert.Equal(0, (await PublishAsync(folder, first)).ExitCode);
+        Assert.Equal(0, (await PublishAsync(folder, second, "--Stack:Name=Shop.Stack")).ExitCode);
+
+        var project = ProjectName(first);
+        Assert.Matches("^stackmodel-[0-9a-f]{10}$", project);
+        Assert.Matches("^shop-stack-[0-9a-f]{10}$", ProjectName(second)); // lower case, '-' for what compose refuses in a project name
+        Assert.NotEqual(project[^10..], ProjectName(second)[^10..]);
+
+        Assert.Equal(0, (await PublishAsync(folder, first, "--Stack:Name=renamed")).ExitCode);
+        Assert.Equal(project, ProjectName(first)); // kept, as every value of .env: the volume is named after it
+    }
+
+    private static string ProjectName(string dir) =>
+        Assert.Single(File.ReadAllLines(Path.Combine(dir, ".env")), l => l.StartsWith("COMPOSE_PROJECT_NAME=", StringComparison.Ordinal))["COMPOSE_PROJECT_NAME=".Length..];
+
     /// <summary>The host port AppHost/Program.cs declares for PostgreSQL, read from the model (a port is written in one place only).</summary>
     private static async Task<int> DeclaredPostgresHostPortAsync()
     {

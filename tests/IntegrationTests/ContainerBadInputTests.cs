@@ -136,12 +136,13 @@ public class ContainerBadInputTests
     }
 
     [RequiresContainerEngineFact]
-    public async Task A_volume_left_by_an_earlier_stack_of_the_same_name_is_refused_and_left_untouched()
+    public async Task A_volume_left_by_an_earlier_stack_on_the_same_state_folder_is_refused_and_left_untouched()
     {
+        // What a checkout deleted and cloned again at the same path leaves: the volume of its state folder, and no record of it.
         var ct = TestStack.Timeout();
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(["--Stack:Runtime=container"], ct);
         await using var app = await builder.BuildAsync(ct);
-        var volume = $"{app.Options.Name}-postgres-data";
+        var volume = ContainerMachine.PostgresVolume(app.Options.Name, app.StateDirectory);
         Assert.True((await ContainerMachine.Engine.RunAsync(["volume", "create", volume], cancellationToken: ct)).Succeeded);
         try
         {
@@ -152,6 +153,8 @@ public class ContainerBadInputTests
             Assert.Equal(ResourceState.FailedToStart, snapshot.State);
             Assert.Contains($"The volume '{volume}' already exists", snapshot.Reason, StringComparison.Ordinal);
             Assert.Contains("left untouched", snapshot.Reason, StringComparison.Ordinal);
+            Assert.Contains($"restore that state folder ({StackRecord.FileName} and secrets.json)", snapshot.Reason, StringComparison.Ordinal);
+            Assert.Contains($"{ContainerMachine.Engine.Name} volume rm {volume}", snapshot.Reason, StringComparison.Ordinal);
             Assert.True(ContainerMachine.VolumeExists(volume));
 
             // The stack network is made while the volume is asked about: the refused start removed it at once, not at the stop.

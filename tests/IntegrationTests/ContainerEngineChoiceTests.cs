@@ -52,7 +52,7 @@ public class ContainerEngineChoiceTests
         {
             await using (var app = await TestStack.StartAppHostAsync(ct, $"--Stack:StateDirectory={state.Path}", "--Stack:Runtime=container", "--Stack:ContainerRuntime=docker", "--LiteLLM:Runtime=off"))
             {
-                volume = $"{app.Options.Name}-postgres-data";
+                volume = ContainerMachine.PostgresVolume(app.Options.Name, state.Path);
                 await app.WaitForResourceHealthyAsync("app_dev", ct);
             }
 
@@ -66,7 +66,7 @@ public class ContainerEngineChoiceTests
                 Assert.Contains("Stack:ContainerRuntime=docker|podman", snapshot.Reason, StringComparison.Ordinal);
 
                 // The stack network is made while the volume is asked about: the refused start removed it at once, not at the stop.
-                Assert.False((await podman.RunAsync(["network", "inspect", app.Options.Name], cancellationToken: ct)).Succeeded, "the refused start left no network on podman");
+                Assert.False((await podman.RunAsync(["network", "inspect", ContainerMachine.Prefix(app.Options.Name, state.Path)], cancellationToken: ct)).Succeeded, "the refused start left no network on podman");
             }
 
             Assert.False((await podman.RunAsync(["volume", "inspect", volume], cancellationToken: ct)).Succeeded, "no empty cluster was made on podman");

@@ -47,6 +47,8 @@ public class ContainerRuntimeTests(ITestOutputHelper output)
             Assert.True(reader.GetInt64(3) > 0, "the migration runner applied app_dev's migrations");
             Assert.Equal(5432, app.State.ReadRecord()!.ServerPort);
             Assert.Equal("container", app.State.ReadRecord()!.Runtime);
+            Assert.Equal(ContainerMachine.PostgresVolume(stackName, app.StateDirectory), app.State.ReadRecord()!.ContainerVolume);
+            Assert.Matches($"^{stackName}-[0-9a-f]{{10}}-postgres-data$", app.State.ReadRecord()!.ContainerVolume);
             Assert.NotEmpty(await ContainerMachine.LeftoversAsync(stackName));
         }
 
@@ -97,7 +99,7 @@ public class ContainerRuntimeTests(ITestOutputHelper output)
         string volume;
         await using (var app = await TestStack.StartAppHostAsync(ct, Container))
         {
-            volume = $"{app.Options.Name}-postgres-data";
+            volume = ContainerMachine.PostgresVolume(app.Options.Name, app.StateDirectory);
             await app.WaitForResourceHealthyAsync("app_dev", ct);
             var connectionString = await app.GetMigratorConnectionStringAsync("app_dev", ct); // schema is the migrator's to create
             await Sql(connectionString, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives')", ct);
@@ -118,20 +120,21 @@ public class ContainerRuntimeTests(ITestOutputHelper output)
         var ct = TestStack.Timeout();
         using var state = new TempDirectory();
         var stackName = AppHostProcess.StackNameFor(state.Path);
+        var volume = ContainerMachine.PostgresVolume(stackName, state.Path);
         try
         {
             await using var host = AppHostProcess.Start(AppHostLaunch.InTerminal(output), state.Path, FreePorts.Next(), Container);
             await host.WaitForOutputAsync("Press Ctrl+C", ct);
-            Assert.Contains($"container {stackName}-postgres", await ContainerMachine.LeftoversAsync(stackName));
+            Assert.Contains($"container {ContainerMachine.PostgresContainer(stackName, state.Path)}", await ContainerMachine.LeftoversAsync(stackName));
 
             host.Signal(StackModel.Hosting.Runtimes.NativeMethods.SigInt);
             Assert.Equal(0, await host.WaitForExitAsync(ct));
 
-            Assert.Equal([$"volume {stackName}-postgres-data"], await ContainerMachine.LeftoversAsync(stackName));
+            Assert.Equal([$"volume {volume}"], await ContainerMachine.LeftoversAsync(stackName));
         }
         finally
         {
-            await ContainerMachine.Engine.RunAsync(["volume", "rm", "-f", $"{stackName}-postgres-data"]);
+            await ContainerMachine.Engine.RunAsync(["volume", "rm", "-f", volume]);
         }
     }
 
@@ -142,7 +145,8 @@ public class ContainerRuntimeTests(ITestOutputHelper output)
         using var state = new TempDirectory();
         var stackName = AppHostProcess.StackNameFor(state.Path);
         var port = FreePorts.Next();
-        var container = $"{stackName}-postgres";
+        var container = ContainerMachine.PostgresContainer(stackName, state.Path);
+        var volume = ContainerMachine.PostgresVolume(stackName, state.Path);
         try
         {
             // The first start makes the cluster through the image's entrypoint (initdb, POSTGRES_PASSWORD).
@@ -166,17 +170,17 @@ public class ContainerRuntimeTests(ITestOutputHelper output)
                 Assert.StartsWith("postgres /var/lib/postgresql/data ", psql.StandardOutput.Trim(), StringComparison.Ordinal);
 
                 // LiteLLM is off here: no other container needs postgres by its alias, so the stack makes no network at all.
-                Assert.Equal([$"container {container}", $"volume {stackName}-postgres-data"], await ContainerMachine.LeftoversAsync(stackName));
+                Assert.Equal([$"container {container}", $"volume {volume}"], await ContainerMachine.LeftoversAsync(stackName));
 
                 host.Signal(StackModel.Hosting.Runtimes.NativeMethods.SigInt);
                 Assert.Equal(0, await host.WaitForExitAsync(ct));
             }
 
-            Assert.Equal([$"volume {stackName}-postgres-data"], await ContainerMachine.LeftoversAsync(stackName));
+            Assert.Equal([$"volume {volume}"], await ContainerMachine.LeftoversAsync(stackName));
         }
         finally
         {
-            await ContainerMachine.Engine.RunAsync(["volume", "rm", "-f", $"{stackName}-postgres-data"]);
+            await ContainerMachine.Engine.RunAsync(["volume", "rm", "-f", volume]);
         }
     }
 
@@ -186,6 +190,7 @@ public class ContainerRuntimeTests(ITestOutputHelper output)
         var ct = TestStack.Timeout();
         using var state = new TempDirectory();
         var stackName = AppHostProcess.StackNameFor(state.Path);
+        var volume = ContainerMachine.PostgresVolume(stackName, state.Path);
         var port = FreePorts.Next();
         try
         {
@@ -202,11 +207,11 @@ public class ContainerRuntimeTests(ITestOutputHelper output)
                 Assert.Contains("Reset 'app_dev'", reset.Output, StringComparison.Ordinal);
             }
 
-            Assert.Equal([$"volume {stackName}-postgres-data"], await ContainerMachine.LeftoversAsync(stackName));
+            Assert.Equal([$"volume {volume}"], await ContainerMachine.LeftoversAsync(stackName));
         }
         finally
         {
-            await ContainerMachine.Engine.RunAsync(["volume", "rm", "-f", $"{stackName}-postgres-data"]);
+            await ContainerMachine.Engine.RunAsync(["volume", "rm", "-f", volume]);
         }
     }
 

@@ -13,7 +13,8 @@ internal static class ContainerRuntimeServices
         services.AddSingleton(sp => new ContainerEngineLocator(
             sp.GetRequiredService<StackOptions>(), sp.GetRequiredService<ILogger<ContainerEngineLocator>>(), StateDirectory(sp.GetRequiredService<StackOptions>(), appHostDirectory)));
         services.AddSingleton<IContainerEngineProbe, StackContainerProbe>();
-        services.AddSingleton<ContainerStack>();
+        services.AddSingleton(sp => new ContainerStack(
+            sp.GetRequiredService<StackOptions>(), sp.GetRequiredService<ContainerEngineLocator>(), StateDirectory(sp.GetRequiredService<StackOptions>(), appHostDirectory), sp.GetRequiredService<ILogger<ContainerStack>>()));
         services.AddSingleton<PostgresContainerRuntime>();
         services.AddSingleton(sp =>
         {
@@ -33,7 +34,10 @@ internal static class ContainerRuntimeServices
     /// Begins the start of every PostgreSQL server of <paramref name="model"/> that runs as a container (its network and volume
     /// check, see <see cref="PostgresContainerRuntime.BeginStart"/>): called once the state folder is locked and the runtime chosen.
     /// </summary>
-    public static void BeginStarts(IServiceProvider services, ApplicationModel.DistributedApplicationModel model)
+    /// <param name="services">The AppHost's services.</param>
+    /// <param name="model">The stack.</param>
+    /// <param name="recordAtStart">The stack record as the start found it (which names an existing cluster's volume).</param>
+    public static void BeginStarts(IServiceProvider services, ApplicationModel.DistributedApplicationModel model, Func<Task<ServiceDefaults.Guard.StackRecord?>> recordAtStart)
     {
         if (services.GetRequiredService<IPostgresRuntime>().Name != "container")
         {
@@ -44,7 +48,7 @@ internal static class ContainerRuntimeServices
         var peers = model.Resources.OfType<ApplicationModel.ContainerResource>().Any(r => ApplicationModel.ResourcePlacement.Of(r).Kind == ApplicationModel.PlacementKind.Container);
         foreach (var server in model.Resources.OfType<Postgres.PostgresServerResource>())
         {
-            runtime.BeginStart(server.Name, peersOnNetwork: peers);
+            runtime.BeginStart(server.Name, peersOnNetwork: peers, recordAtStart());
         }
     }
 

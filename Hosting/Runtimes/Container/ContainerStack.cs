@@ -7,13 +7,14 @@ using StackModel.Hosting.Runtimes.Process;
 namespace StackModel.Hosting.Runtimes.Container;
 
 /// <summary>
-/// The stack's containers on one engine: a network named after the stack (<see cref="StackOptions.Name"/>), containers named
-/// <c>&lt;stack&gt;-&lt;resource&gt;</c> with the resource name as network alias, ports published on 127.0.0.1 only. Images are
+/// The stack's containers on one engine: a network named after the stack and its state folder (<see cref="NetworkName"/>:
+/// <c>&lt;stack&gt;-&lt;id&gt;</c>, see <see cref="ContainerStackNames"/>), containers named <c>&lt;stack&gt;-&lt;id&gt;-&lt;resource&gt;</c>
+/// with the resource name as network alias, ports published on 127.0.0.1 only. Images are
 /// pulled by the stack itself as <c>Stack:PullPolicy</c> says (<c>pull</c>, its output in the resource's log and on the console),
 /// never by <c>run</c> (<c>--pull=never</c>), so a failed pull is reported as such. The network is removed when the stack stops;
 /// named volumes are kept.
 /// </summary>
-internal sealed partial class ContainerStack(StackOptions options, ContainerEngineLocator locator, ILogger<ContainerStack> logger)
+internal sealed partial class ContainerStack(StackOptions options, ContainerEngineLocator locator, string stateDirectory, ILogger<ContainerStack> logger)
 {
     /// <summary>The label every container, network and volume of a stack carries.</summary>
     public const string StackLabel = "io.stackmodel.stack";
@@ -25,8 +26,19 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     private ContainerEngine? _networkEngine;
     private ContainerEngine? _usedEngine;
 
-    /// <summary>Gets the stack's name: its network's name and its containers' prefix.</summary>
+    private string? _prefix;
+
+    /// <summary>Gets the stack's name (<c>Stack:Name</c>).</summary>
     public string Name => options.Name;
+
+    /// <summary>
+    /// Gets the stack network's name, <c>&lt;stack&gt;-&lt;id of the state folder&gt;</c>, which also begins the name of every container
+    /// and new volume of the stack, so that two checkouts of one AppHost (or two state folders) never share one.
+    /// </summary>
+    public string NetworkName => _prefix ??= ContainerStackNames.Prefix(options.Name, stateDirectory);
+
+    /// <summary>Gets the state folder whose stack this is.</summary>
+    public string StateDirectory => stateDirectory;
 
     /// <summary>Gets the engine detection (runs <c>info</c> once).</summary>
     public ContainerEngineLocator Locator => locator;
@@ -34,9 +46,14 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     /// <summary>Gets the named volumes this stack's containers mounted since the AppHost started.</summary>
     public IReadOnlyCollection<string> Volumes => _volumes.Keys.ToArray();
 
-    public string ContainerName(string resourceName) => $"{Name}-{resourceName}";
+    /// <summary>The container of <paramref name="resourceName"/>: <c>&lt;stack&gt;-&lt;id&gt;-&lt;resource&gt;</c>.</summary>
+    public string ContainerName(string resourceName) => $"{NetworkName}-{resourceName}";
 
-    public string VolumeName(string resourceName, string purpose) => $"{Name}-{resourceName}-{purpose}";
+    /// <summary>A new named volume of <paramref name="resourceName"/>: <c>&lt;stack&gt;-&lt;id&gt;-&lt;resource&gt;-&lt;purpose&gt;</c> (an existing cluster keeps the one its record names).</summary>
+    public string VolumeName(string resourceName, string purpose) => $"{NetworkName}-{resourceName}-{purpose}";
+
+    /// <summary>The volume a stack of this name made before volume names carried the state folder's id.</summary>
+    public string LegacyVolumeName(string resourceName, string purpose) => ContainerStackNames.LegacyVolume(Name, resourceName, purpose);
 
     /// <summary>Gets <c>Stack:PullPolicy</c>; throws with the fix when it is not a policy.</summary>
     public ImagePullPolicy PullPolicy => ImagePullPolicies.Parse(options.PullPolicy);
@@ -156,21 +173,21 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
             if (networkEngine.Command != engine.Command)
             {
                 throw new DistributedApplicationException(
-                    $"The container '{name}' of '{resourceName}' runs on {engine.Name}, but the stack network '{Name}' was made on {networkEngine.Name}, so peers cannot reach it as {resourceName}. " +
+                    $"The container '{name}' of '{resourceName}' runs on {engine.Name}, but the stack network '{NetworkName}' was made on {networkEngine.Name}, so peers cannot reach it as {resourceName}. " +
                     $"Pin the engine with Stack:ContainerRuntime=docker|podman and start again.");
             }
 
-            var result = await engine.RunAsync(["network", "connect", "--alias", resourceName, Name, name], timeout: TimeSpan.FromSeconds(30), cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            var result = await engine.RunAsync(["network", "connect", "--alias", resourceName, NetworkName, name], timeout: TimeSpan.FromSeconds(30), cancellationToken: CancellationToken.None).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 throw new DistributedApplicationException(
-                    $"The container '{name}' of '{resourceName}' could not join the stack network '{Name}' ('{engine.Name} network connect' failed: {result.Error.Trim()}), so peers cannot reach it as {resourceName}. " +
-                    $"Check '{engine.Name} network inspect {Name}', then restart '{resourceName}' or the stack.");
+                    $"The container '{name}' of '{resourceName}' could not join the stack network '{NetworkName}' ('{engine.Name} network connect' failed: {result.Error.Trim()}), so peers cannot reach it as {resourceName}. " +
+                    $"Check '{engine.Name} network inspect {NetworkName}', then restart '{resourceName}' or the stack.");
             }
         }
         catch (DistributedApplicationException ex)
         {
-            LogJoinFailed(logger, resourceName, name, Name, ex.Message);
+            LogJoinFailed(logger, resourceName, name, NetworkName, ex.Message);
             throw;
         }
     }
@@ -343,7 +360,7 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     public async Task<System.Net.IPAddress?> NetworkGatewayAsync(string resourceName, CancellationToken cancellationToken = default)
     {
         var (engine, _) = await EnsureNetworkAsync(resourceName, cancellationToken).ConfigureAwait(false);
-        var result = await engine.RunAsync(["network", "inspect", Name], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var result = await engine.RunAsync(["network", "inspect", NetworkName], cancellationToken: cancellationToken).ConfigureAwait(false);
         return result.Succeeded ? NetworkGateway.Parse(result.StandardOutput) : null;
     }
 
@@ -374,10 +391,10 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
                 return;
             }
 
-            var result = await engine.RunAsync(["network", "rm", Name], cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!result.Succeeded && await ExistsAsync(engine, ["network", "inspect", Name], cancellationToken).ConfigureAwait(false))
+            var result = await engine.RunAsync(["network", "rm", NetworkName], cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded && await ExistsAsync(engine, ["network", "inspect", NetworkName], cancellationToken).ConfigureAwait(false))
             {
-                LogNetworkNotRemoved(logger, Name, result.Error);
+                LogNetworkNotRemoved(logger, NetworkName, result.Error);
                 return;
             }
 
@@ -425,15 +442,15 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
                 }
 
                 // Made on the engine remembered from last time, which then failed a command: it goes there, the stack moves.
-                _ = await made.RunAsync(["network", "rm", Name], timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
+                _ = await made.RunAsync(["network", "rm", NetworkName], timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
                 _networkEngine = null;
             }
 
-            var result = await engine.RunAsync(["network", "create", "--label", $"{StackLabel}={Name}", Name], timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!result.Succeeded && !await ExistsAsync(engine, ["network", "inspect", Name], cancellationToken).ConfigureAwait(false))
+            var result = await engine.RunAsync(["network", "create", "--label", $"{StackLabel}={NetworkName}", NetworkName], timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded && !await ExistsAsync(engine, ["network", "inspect", NetworkName], cancellationToken).ConfigureAwait(false))
             {
                 throw new DistributedApplicationException(
-                    $"The stack network '{Name}' could not be created: {result.Error}. Check '{engine.Name} network ls', or give the stack another name (Stack:Name).");
+                    $"The stack network '{NetworkName}' could not be created: {result.Error}. Check '{engine.Name} network ls', or give the stack another name (Stack:Name).");
             }
 
             _networkEngine = engine;
@@ -448,10 +465,10 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
 
     private List<string> RunArguments(ContainerSpec spec, string name)
     {
-        var args = new List<string> { "run", "-d", "--pull=never", "--name", name, "--label", $"{StackLabel}={Name}" };
+        var args = new List<string> { "run", "-d", "--pull=never", "--name", name, "--label", $"{StackLabel}={NetworkName}" };
         if (!spec.JoinsNetworkAfterStart)
         {
-            args.AddRange(["--network", Name, "--network-alias", spec.ResourceName]);
+            args.AddRange(["--network", NetworkName, "--network-alias", spec.ResourceName]);
         }
 
         foreach (var (hostPort, targetPort) in spec.Ports)

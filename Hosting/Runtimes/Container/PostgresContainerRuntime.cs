@@ -7,13 +7,14 @@ namespace StackModel.Hosting.Runtimes.Container;
 
 /// <summary>
 /// Runs PostgreSQL as a container of the stack (<see cref="PostgresContainerImageTags.Reference"/>, or <c>Stack:PostgresImage</c>): alias = the resource name on
-/// the stack network (joined after the start, when another container of the stack needs it), 5432 published on 127.0.0.1:&lt;host port&gt;, data in the named volume <c>&lt;stack&gt;-&lt;resource&gt;-data</c>
-/// (kept when the stack stops), <c>POSTGRES_PASSWORD</c> = the superuser parameter. Readiness, databases and roles are the
+/// the stack network (joined after the start, when another container of the stack needs it), 5432 published on 127.0.0.1:&lt;host port&gt;, data in the named volume
+/// the stack record names, for a new cluster <c>&lt;stack&gt;-&lt;id of the state folder&gt;-&lt;resource&gt;-data</c> (<see cref="ContainerStackNames"/>;
+/// kept when the stack stops), <c>POSTGRES_PASSWORD</c> = the superuser parameter. Readiness, databases and roles are the
 /// orchestrator's work over the published port, exactly as with the process runtime.
 /// </summary>
 internal sealed partial class PostgresContainerRuntime(ContainerStack containers, StackOptions options, ILogger<PostgresContainerRuntime> logger) : IPostgresRuntime
 {
-    private readonly ConcurrentDictionary<string, (Task<(ContainerEngine Engine, bool Created)>? Network, Task<(ContainerEngine Engine, bool Exists)> Volume)> _begun = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Task<(ContainerEngine Engine, bool Created)>? Network, Task<VolumeCheck> Volume)> _begun = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _alone = new(StringComparer.Ordinal); // servers with no peer container
 
     /// <summary>The data folder inside the image (its <c>VOLUME</c>).</summary>
@@ -31,7 +32,8 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
     /// Whether any other resource of the stack runs as a container. Without one, nothing is on the stack network to reach the
     /// server by its alias, so it joins none (and none is made for it): its host port is all the stack uses.
     /// </param>
-    public void BeginStart(string resourceName, bool peersOnNetwork = true)
+    /// <param name="recordAtStart">The stack record as the start found it (read once for the whole start), which names an existing cluster's volume; read here when absent.</param>
+    public void BeginStart(string resourceName, bool peersOnNetwork = true, Task<StackRecord?>? recordAtStart = null)
     {
         if (_begun.ContainsKey(resourceName))
         {
@@ -43,7 +45,7 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             _alone[resourceName] = 0;
         }
 
-        var begun = Begin(resourceName, CancellationToken.None);
+        var begun = Begin(resourceName, recordAtStart, CancellationToken.None);
         _begun[resourceName] = begun;
 
         // Observed here too: a start that never comes must not leave an unobserved failure behind.
@@ -53,7 +55,6 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
 
     public async Task<PostgresServerHandle> StartAsync(PostgresStartRequest request, CancellationToken cancellationToken = default)
     {
-        var volume = containers.VolumeName(request.ResourceName, "data");
         var image = PostgresContainerImageTags.For(options);
         var spec = new ContainerSpec(request.ResourceName, image)
         {
@@ -63,29 +64,31 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
                 ["POSTGRES_PASSWORD"] = request.SuperUserPassword,
                 ["POSTGRES_INITDB_ARGS"] = "--encoding=UTF8 --locale=C --no-sync", // as the process runtime's initdb
             },
-            Mounts = [new ContainerMount(volume, DataDirectory, IsVolume: true, ReadOnly: false)],
             ImageHint = PostgresContainerImageTags.BuildHintFor(image),
         };
-
-        var recorded = File.Exists(Path.Combine(request.StateDirectory, StackRecord.FileName));
 
         // The stack network is made while the volume is asked about (two round trips to the engine at once, not one after the
         // other), both begun by BeginStart when the AppHost chose this runtime; a start refused below removes the network it
         // made, so that a refusal leaves nothing behind.
-        var (network, volumeCheck) = _begun.TryRemove(request.ResourceName, out var begun) ? begun : Begin(request.ResourceName, cancellationToken);
+        var (network, volumeCheck) = _begun.TryRemove(request.ResourceName, out var begun) ? begun : Begin(request.ResourceName, null, cancellationToken);
         _ = network?.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         ContainerEngine answered;
         bool volumeExists;
+        bool recorded;
+        bool legacy;
+        string volume;
         try
         {
             ContainerStack.CheckPorts(spec);
-            (answered, volumeExists) = await volumeCheck.WaitAsync(cancellationToken).ConfigureAwait(false);
+            (answered, volume, volumeExists, recorded, legacy) = await volumeCheck.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             await RemoveNetworkMadeAsync(network).ConfigureAwait(false);
             throw;
         }
+
+        spec = spec with { Mounts = [new ContainerMount(volume, DataDirectory, IsVolume: true, ReadOnly: false)] };
 
         if (recorded != volumeExists)
         {
@@ -99,17 +102,22 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             var engine = await containers.Locator.LikelyEngineAsync(cancellationToken).ConfigureAwait(false);
             throw new DistributedApplicationException(
                 $"The stack's cluster was created in the volume '{volume}' (its record is in '{request.StateDirectory}'), and {engine?.Name ?? "the container engine"} has no such volume: " +
-                "it is on the other engine (Docker and Podman keep separate volumes), or it was deleted. Nothing was created. " +
+                "it is on the other engine (Docker and Podman keep separate volumes), or it was deleted" +
+                (legacy ? $" (or Stack:Name changed since the cluster was made: its record, from before volume names carried the state folder's id, names no volume, so the volume is the one named after the current Stack:Name '{containers.Name}'; set Stack:Name back to the name it had)" : string.Empty) +
+                ". Nothing was created. " +
                 $"Start the engine the stack was created on, or pin it with Stack:ContainerRuntime=docker|podman; to start over on {engine?.Name ?? "this engine"}, " +
                 "stop the AppHost and delete the state folder (and the volume, if it still exists on the other engine), which deletes its data.");
         }
 
         if (!recorded && volumeExists)
         {
-            // A new state folder (new passwords) on a cluster an earlier stack of this name made: never adopt it silently.
+            // A new state folder (new passwords) on a cluster an earlier stack made: never adopt it silently. The name is this
+            // state folder's own (another checkout's volume has another name), so an earlier stack in this same folder made it.
             throw new DistributedApplicationException(
-                $"The volume '{volume}' already exists (an earlier stack of this name made it), but the state folder '{request.StateDirectory}' has no record of creating it (its cluster's passwords and identity are not here). " +
-                $"It was left untouched. Restore that state folder, give this stack another name (Stack:Name), or delete the volume to start over ('volume rm {volume}', which deletes its data).");
+                $"The volume '{volume}' already exists, but the state folder '{request.StateDirectory}' has no record of creating it (no {StackRecord.FileName}: its cluster's passwords and identity are not here). " +
+                "The name is this state folder's own, so an earlier stack in this same folder made it: the folder was deleted or the checkout cloned again at the same path since, or its first start was interrupted. " +
+                $"The volume was left untouched and nothing was created. To keep its data, restore that state folder ({StackRecord.FileName} and secrets.json); to start over, delete the volume with '{answered.Name} volume rm {volume}' (this deletes its data), " +
+                "or give this stack another name (Stack:Name) to start beside it.");
         }
 
         if (recorded && volumeExists && PostgresContainerImageTags.IsOfficial(image))
@@ -138,12 +146,45 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             created: false,
             PostgresServerResource.DefaultTargetPort,
             container.Exited,
-            container.StopAsync);
+            container.StopAsync)
+        {
+            Volume = volume,
+        };
     }
 
-    private (Task<(ContainerEngine Engine, bool Created)>? Network, Task<(ContainerEngine Engine, bool Exists)> Volume) Begin(string resourceName, CancellationToken cancellationToken) =>
+    private (Task<(ContainerEngine Engine, bool Created)>? Network, Task<VolumeCheck> Volume) Begin(string resourceName, Task<StackRecord?>? record, CancellationToken cancellationToken) =>
         (_alone.ContainsKey(resourceName) ? null : containers.EnsureNetworkAsync(resourceName, cancellationToken),
-         Task.Run(() => containers.CheckVolumeAsync(resourceName, containers.VolumeName(resourceName, "data"), cancellationToken), CancellationToken.None));
+         Task.Run(() => CheckVolumeAsync(resourceName, record, cancellationToken), CancellationToken.None));
+
+    /// <summary>Decides the cluster's volume (<see cref="VolumeOf"/>) and asks the engine whether it exists.</summary>
+    private async Task<VolumeCheck> CheckVolumeAsync(string resourceName, Task<StackRecord?>? record, CancellationToken cancellationToken)
+    {
+        var recorded = record is null ? ReadRecord() : await record.ConfigureAwait(false);
+        var volume = VolumeOf(resourceName, recorded);
+        var (engine, exists) = await containers.CheckVolumeAsync(resourceName, volume, cancellationToken).ConfigureAwait(false);
+        return new VolumeCheck(engine, volume, exists, Recorded: recorded is not null, Legacy: recorded is { ContainerVolume: null });
+    }
+
+    /// <summary>
+    /// The cluster's volume: the one the stack record names; in a record written before volume names carried the state folder's id,
+    /// <c>&lt;stack&gt;-&lt;resource&gt;-data</c> (the data of a stack made then stays where it is); with no record (a new cluster),
+    /// this state folder's own name (<see cref="ContainerStack.VolumeName"/>), never another checkout's.
+    /// </summary>
+    private string VolumeOf(string resourceName, StackRecord? record) =>
+        record is null ? containers.VolumeName(resourceName, "data") : record.ContainerVolume ?? containers.LegacyVolumeName(resourceName, "data");
+
+    /// <summary>Reads the stack record now (a start the AppHost did not begin early: a restart, a verb's lease of the server).</summary>
+    private StackRecord? ReadRecord()
+    {
+        try
+        {
+            return StackRecord.TryRead(Path.Combine(containers.StateDirectory, StackRecord.FileName));
+        }
+        catch (StackGuardException ex)
+        {
+            throw new DistributedApplicationException(ex.Message, ex);
+        }
+    }
 
     /// <summary>Waits for the network creation started with a check that then refused the start, and removes the network if it made it.</summary>
     private async Task RemoveNetworkMadeAsync(Task<(ContainerEngine Engine, bool Created)>? network)
@@ -195,6 +236,12 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
 
     /// <summary>How to build the image locally.</summary>
     public string BuildHint => PostgresContainerImageTags.BuildHintFor(PostgresContainerImageTags.For(options));
+
+    /// <summary>
+    /// The answer of a volume check: the engine that answered, the cluster's volume, whether it exists, whether the stack has a record
+    /// of its cluster, and whether that record is from before volume names carried the state folder's id (it names no volume).
+    /// </summary>
+    private readonly record struct VolumeCheck(ContainerEngine Engine, string Volume, bool Exists, bool Recorded, bool Legacy);
 
     [LoggerMessage(EventId = LogEvents.PostgresContainerStarted, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as container '{ContainerName}' on volume {Volume}")]
     private static partial void LogServerStarted(ILogger logger, string resourceName, string containerName, string volume);

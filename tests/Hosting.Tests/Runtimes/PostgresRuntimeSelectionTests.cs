@@ -106,7 +106,7 @@ public sealed class PostgresRuntimeSelectionTests : IDisposable
             options,
             _folder,
             new PostgresProcessRuntime(options, NullLogger<PostgresProcessRuntime>.Instance),
-            new PostgresContainerRuntime(new ContainerStack(options, locator, NullLogger<ContainerStack>.Instance), options, NullLogger<PostgresContainerRuntime>.Instance),
+            new PostgresContainerRuntime(new ContainerStack(options, locator, _folder, NullLogger<ContainerStack>.Instance), options, NullLogger<PostgresContainerRuntime>.Instance),
             locator,
             NullLogger<PostgresRuntimeSelector>.Instance);
         return selector.Select();

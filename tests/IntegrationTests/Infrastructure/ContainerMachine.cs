@@ -59,6 +59,20 @@ internal static class ContainerMachine
         return found;
     }
 
+    /// <summary>
+    /// What a stack on <paramref name="stateDirectory"/> names its network, and the prefix of its containers and new volumes:
+    /// <c>&lt;stack&gt;-&lt;first 10 hex digits of the SHA-256 of the state folder's full path&gt;</c> (computed here as the README
+    /// documents it, not through the product's code).
+    /// </summary>
+    public static string Prefix(string stackName, string stateDirectory) =>
+        $"{stackName}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(stateDirectory).TrimEnd('/'))))[..10]}";
+
+    /// <summary>The volume a new cluster of a stack on <paramref name="stateDirectory"/> is made in: <c>&lt;prefix&gt;-postgres-data</c>.</summary>
+    public static string PostgresVolume(string stackName, string stateDirectory) => $"{Prefix(stackName, stateDirectory)}-postgres-data";
+
+    /// <summary>The container PostgreSQL runs in for a stack on <paramref name="stateDirectory"/>.</summary>
+    public static string PostgresContainer(string stackName, string stateDirectory) => $"{Prefix(stackName, stateDirectory)}-postgres";
+
     public static bool VolumeExists(string name) => Engine.RunAsync(["volume", "inspect", name]).GetAwaiter().GetResult().Succeeded;
 
     private static bool ImageExists(ContainerEngine engine, string image) => engine.RunAsync(["image", "inspect", "--format", "{{.Id}}", image]).GetAwaiter().GetResult().Succeeded;

@@ -155,7 +155,11 @@ public sealed class DistributedApplication : IAsyncDisposable
         StartupTimeline.Mark("state folder locked, parameters resolved");
         Prepare(probeEngine: true);
         StartupTimeline.Mark("placement resolved (runtime chosen)");
-        if (_builder.EarlyPostgres is not null && Services.GetRequiredService<IPostgresRuntime>().Name != "process")
+        if (_builder.EarlyPostgres is not null && !Model.Resources.OfType<Postgres.PostgresServerResource>().Any())
+        {
+            await DiscardEarlyPostgresAsync("the stack declares no PostgreSQL server any more").ConfigureAwait(false);
+        }
+        else if (_builder.EarlyPostgres is not null && Services.GetRequiredService<IPostgresRuntime>().Name != "process")
         {
             await DiscardEarlyPostgresAsync("PostgreSQL runs on the container runtime").ConfigureAwait(false);
         }
@@ -244,6 +248,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             await StackEnvFile.WriteAsync(this, stop.Token).ConfigureAwait(false);
             await Orchestrator.WhenSettledAsync(stop.Token).ConfigureAwait(false);
             StartupTimeline.Mark("all up (every resource settled)");
+            await DiscardEarlyPostgresAsync("no PostgreSQL start of this stack took it over").ConfigureAwait(false); // adopted by now, if ever
             reporter.PrintSummary(Orchestrator.Resources.Select(r => r.Name));
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
         }

@@ -92,9 +92,22 @@ internal sealed partial class EarlyPostgresLaunch
             }
         }
 
-        var reason = child.Exited.IsCompleted
-            ? $"it exited with code {child.Exited.Result} before it was needed (another server on its data folder or port?)"
-            : $"this start launches it differently: {Launch!.Difference(now)}";
+        string reason;
+        if (child.Exited.IsCompleted)
+        {
+            string? last;
+            lock (_gate)
+            {
+                last = _backlog.Count > 0 ? _backlog[^1].Text : null;
+            }
+
+            reason = $"it exited with code {child.Exited.Result} before it was needed{(last is null ? string.Empty : $" ({last})")}; this start launches PostgreSQL as without it";
+        }
+        else
+        {
+            reason = $"this start launches it differently: {Launch!.Difference(now)}";
+        }
+
         await StopAsync(child, reason, logger, resourceName).ConfigureAwait(false);
         return null;
     }

@@ -155,6 +155,15 @@ public sealed class DistributedApplication : IAsyncDisposable
         StartupTimeline.Mark("state folder locked, parameters resolved");
         Prepare(probeEngine: true);
         StartupTimeline.Mark("placement resolved (runtime chosen)");
+        if (_builder.EarlyPostgres is not null && !Model.Resources.OfType<Postgres.PostgresServerResource>().Any())
+        {
+            await DiscardEarlyPostgresAsync("the stack declares no PostgreSQL server any more").ConfigureAwait(false);
+        }
+        else if (_builder.EarlyPostgres is not null && Services.GetRequiredService<IPostgresRuntime>().Name != "process")
+        {
+            await DiscardEarlyPostgresAsync("PostgreSQL runs on the container runtime").ConfigureAwait(false);
+        }
+
         Runtimes.Container.ContainerRuntimeServices.BeginStarts(Services, Model, State.PeekRecordAtStartAsync);
         var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>());
         _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ContainerStack>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
@@ -201,6 +210,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Stops every resource, dependents first.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
+        await DiscardEarlyPostgresAsync("the stack stopped before PostgreSQL's start took it over").ConfigureAwait(false);
         if (_control is not null)
         {
             await _control.StopAsync().ConfigureAwait(false);
@@ -238,6 +248,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             await StackEnvFile.WriteAsync(this, stop.Token).ConfigureAwait(false);
             await Orchestrator.WhenSettledAsync(stop.Token).ConfigureAwait(false);
             StartupTimeline.Mark("all up (every resource settled)");
+            await DiscardEarlyPostgresAsync("no PostgreSQL start of this stack took it over").ConfigureAwait(false); // adopted by now, if ever
             reporter.PrintSummary(Orchestrator.Resources.Select(r => r.Name));
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
         }
@@ -287,6 +298,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             await _dashboard.DisposeAsync().ConfigureAwait(false);
         }
 
+        await DiscardEarlyPostgresAsync("the stack was disposed before PostgreSQL's start took it over").ConfigureAwait(false);
         _state?.Dispose();
         _host.Dispose();
         foreach (var callback in _onDisposed)
@@ -294,6 +306,13 @@ public sealed class DistributedApplication : IAsyncDisposable
             await callback().ConfigureAwait(false);
         }
     }
+
+    /// <summary>Stops the server launched early from the last start's record unless the process runtime adopted it.</summary>
+    private Task DiscardEarlyPostgresAsync(string reason) =>
+        _builder.EarlyPostgres?.DiscardAsync(
+            reason,
+            Services.GetRequiredService<ILoggerFactory>().CreateLogger<Runtimes.Process.PostgresProcessRuntime>(),
+            Model.Resources.OfType<Postgres.PostgresServerResource>().FirstOrDefault()?.Name ?? "postgres") ?? Task.CompletedTask;
 
     private enum Placed
     {

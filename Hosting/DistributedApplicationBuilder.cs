@@ -44,6 +44,13 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         _host.Configuration.AddCommandLine(CommandLine.ConfigurationArgs(Args));
         StartupTimeline.Mark("configuration read (appsettings.json, environment, command line)");
 
+        // A warm start's PostgreSQL, launched now from the last start's record while the model is built (EarlyPostgresLaunch says when).
+        EarlyPostgres = Runtimes.Process.EarlyPostgresLaunch.TryStart(Args, _host.Configuration, AppHostDirectory);
+        if (EarlyPostgres is not null)
+        {
+            Services.AddSingleton(EarlyPostgres);
+        }
+
         // One line per event; while the live view owns the terminal, the lines go through it (ConsoleLogSink). Every log line goes
         // to standard error: standard output carries what a verb prints for a tool to read (env's document) and the stack's states.
         Services.AddSingleton<ConsoleLogSink>();
@@ -78,6 +85,9 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
     public string AppHostDirectory { get; }
 
     public IList<IResource> Resources { get; } = [];
+
+    /// <summary>Gets the PostgreSQL server launched as this builder was constructed, or <see langword="null"/> when none was.</summary>
+    internal Runtimes.Process.EarlyPostgresLaunch? EarlyPostgres { get; }
 
     internal List<IModelRule> Rules { get; } = [];
 

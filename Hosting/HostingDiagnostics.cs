@@ -26,6 +26,9 @@ internal static class HostingDiagnostics
 
     private static readonly DiagnosticListener Listener = new(ListenerName);
 
+    /// <summary>Gets whether anyone listens (the testing builder): a start under it launches nothing early.</summary>
+    public static bool IsObserved => Listener.IsEnabled();
+
     /// <summary>Writes <paramref name="name"/> with <paramref name="payload"/> when a listener is subscribed to it.</summary>
     public static void Write(string name, object payload)
     {

@@ -19,6 +19,8 @@ internal static class LogEvents
     public const int StalePostgresProcessStopped = 1102;
     public const int ClusterDataOutsideStateFolder = 1103;
     public const int TestClusterWithoutDurability = 1104;
+    public const int EarlyPostgresAdopted = 1105;
+    public const int EarlyPostgresDiscarded = 1106;
     public const int ClusterCopiedFromCache = 1110;
 
     // Containers: the engine, the stack's containers, PostgreSQL in a container.

@@ -9,7 +9,10 @@ namespace StackModel.Hosting.Runtimes.Process;
 /// own socket folder. Under root both run as an unprivileged account (<see cref="OsUser"/>); when that account cannot
 /// enter the state folder, the cluster lives in a folder it can reach (<see cref="ClusterLocation"/>).
 /// </summary>
-internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogger<PostgresProcessRuntime> logger) : IPostgresRuntime
+/// <param name="options">The stack's settings.</param>
+/// <param name="logger">Where the runtime logs.</param>
+/// <param name="early">The server launched from the last start's record as the builder was constructed, if any (adopted or stopped here).</param>
+internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogger<PostgresProcessRuntime> logger, EarlyPostgresLaunch? early = null) : IPostgresRuntime
 {
     /// <summary>Starts a program with variables added to its environment (a test cluster's postgres, with LD_BIND_NOW).</summary>
     private const string BindNowLauncher = "/usr/bin/env";
@@ -66,21 +69,52 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
             StartupTimeline.Mark(entryPassword is null ? $"{request.ResourceName}: cluster created (initdb)" : $"{request.ResourceName}: cluster copied from the cache");
         }
 
-        await StopStaleServerAsync(data, request, cancellationToken).ConfigureAwait(false);
-        PrepareFolder(sockets, user);
+        var launch = LaunchFor(binaries, user, root, data, sockets, request.HostPort);
 
-        if (!PortOwner.IsFree(request.HostPort))
+        // Before the stale server is looked for: that server could be the one launched early for this very start.
+        var child = early is null ? null : await early.AdoptOrDiscardAsync(launch, request.Log, logger, request.ResourceName).ConfigureAwait(false);
+        if (child is null)
         {
-            var holder = PortOwner.Describe(request.HostPort);
-            throw new DistributedApplicationException(
-                $"Port {request.HostPort} on 127.0.0.1 is held by {holder ?? "a process this stack did not start"}. The stack never connects to a server it did not start. " +
-                "Stop that process, or change the port of 'postgres' in AppHost/Program.cs.");
+            child = await SpawnAsync(user, root, data, sockets, launch, request, cancellationToken).ConfigureAwait(false);
         }
 
+        LogServerStarted(logger, request.ResourceName, child.Id, data);
+        var recordPath = Path.Combine(request.StateDirectory, PostgresLaunch.FileName);
+        try
+        {
+            await PostmasterPidFile.WaitUntilReadyAsync(data, child.Id, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
+            StartupTimeline.Mark($"{request.ResourceName}: postmaster.pid says ready");
+            RecordLaunch(launch, recordPath, data, child);
+            if (synced is not null)
+            {
+                await synced.ConfigureAwait(false);
+                StartupTimeline.Mark($"{request.ResourceName}: new cluster synced to disk");
+            }
+
+            if (entryPassword is not null)
+            {
+                await ClusterCache.ReplacePasswordAndNameSparesAsync(request.HostPort, entryPassword, request.SuperUserPassword, request.Databases, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
+                StartupTimeline.Mark($"{request.ResourceName}: superuser password replaced");
+            }
+        }
+        catch
+        {
+            // Cancelled or failed before the caller got a handle: nobody else could stop this server, and its launch is not one to repeat early.
+            PostgresLaunch.Delete(recordPath);
+            await StopAsync(child, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        return new PostgresServerHandle(created, request.HostPort, child.Exited, ct => StopAsync(child, ct));
+    }
+
+    /// <summary>The command that runs this cluster's server now: program, arguments, folder, account, binary.</summary>
+    private PostgresLaunch LaunchFor(PostgresBinaries binaries, OsUser user, string root, string data, string sockets, int port)
+    {
         var args = new List<string>
         {
             "-D", data,
-            "-p", request.HostPort.ToString(CultureInfo.InvariantCulture),
+            "-p", port.ToString(CultureInfo.InvariantCulture),
             "-c", "listen_addresses=127.0.0.1",
             "-c", $"unix_socket_directories={SocketDirectoryFor(sockets)}",
         };
@@ -97,9 +131,6 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
             // Measured with benchmarks/TestDatabaseBenchmark (README, "Testing your app").
             // PostgreSQL 15 checkpoints on every CREATE and DROP DATABASE, so per-test databases would log two lines for each.
             args.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "log_checkpoints=off"]);
-            LogTestCluster(logger, request.ResourceName);
-            request.Log("A test cluster: PostgreSQL runs with fsync=off, synchronous_commit=off, full_page_writes=off (its data is thrown away with the test stack; never used for the developer's own stack).", false);
-            request.Log($"A test cluster: {TestClusterStorage.Describe(data)}.", false);
         }
 
         var (program, wrapped) = user.Wrap(binaries.Postgres, args);
@@ -109,37 +140,59 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
             // linker resolves every symbol once, in the postmaster, which each fork inherits, instead of each process resolving (and
             // copying the pages of) the symbols it calls. Measured on 100 isolated tests: ratio 0.93 (README, "Testing your app").
             (program, wrapped) = user.Wrap(BindNowLauncher, ["LD_BIND_NOW=1", binaries.Postgres, .. args]);
-            request.Log("A test cluster: PostgreSQL runs with LD_BIND_NOW=1 and log_checkpoints=off (a server process per test database; never used for the developer's own stack).", false);
+        }
+
+        var account = user.SwitchUser ? user.Name : Environment.UserName;
+        return new PostgresLaunch(program, wrapped, root, data, port, account, PostgresLaunch.Fingerprint(binaries.Postgres));
+    }
+
+    /// <summary>Starts the server as without an early launch: a server left running on the cluster stopped first, the port checked.</summary>
+    private async Task<ChildProcess> SpawnAsync(OsUser user, string root, string data, string sockets, PostgresLaunch launch, PostgresStartRequest request, CancellationToken cancellationToken)
+    {
+        await StopStaleServerAsync(data, request, cancellationToken).ConfigureAwait(false);
+        PrepareFolder(sockets, user);
+
+        if (!PortOwner.IsFree(request.HostPort))
+        {
+            var holder = PortOwner.Describe(request.HostPort);
+            throw new DistributedApplicationException(
+                $"Port {request.HostPort} on 127.0.0.1 is held by {holder ?? "a process this stack did not start"}. The stack never connects to a server it did not start. " +
+                "Stop that process, or change the port of 'postgres' in AppHost/Program.cs.");
+        }
+
+        if (options.TestCluster)
+        {
+            LogTestCluster(logger, request.ResourceName);
+            request.Log("A test cluster: PostgreSQL runs with fsync=off, synchronous_commit=off, full_page_writes=off (its data is thrown away with the test stack; never used for the developer's own stack).", false);
+            request.Log($"A test cluster: {TestClusterStorage.Describe(data)}.", false);
+            if (launch.Args.Contains("LD_BIND_NOW=1"))
+            {
+                request.Log("A test cluster: PostgreSQL runs with LD_BIND_NOW=1 and log_checkpoints=off (a server process per test database; never used for the developer's own stack).", false);
+            }
         }
 
         StartupTimeline.Mark($"{request.ResourceName}: spawning postgres (cluster found, port free)");
-        var child = ChildProcess.Start(program, wrapped, root, new Dictionary<string, string?>(), request.Log);
+        var child = ChildProcess.Start(launch.Program, launch.Args, root, new Dictionary<string, string?>(), request.Log);
         StartupTimeline.Mark($"{request.ResourceName}: postgres spawned");
-        LogServerStarted(logger, request.ResourceName, child.Id, data);
+        return child;
+    }
+
+    /// <summary>Records the launch of a server that reached ready, for the next start to launch early (never a test cluster's).</summary>
+    private void RecordLaunch(PostgresLaunch launch, string recordPath, string data, ChildProcess child)
+    {
+        if (options.TestCluster || !PostmasterPidFile.IsReady(Path.Combine(data, "postmaster.pid"), child.Id))
+        {
+            return;
+        }
+
         try
         {
-            await PostmasterPidFile.WaitUntilReadyAsync(data, child.Id, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
-            StartupTimeline.Mark($"{request.ResourceName}: postmaster.pid says ready");
-            if (synced is not null)
-            {
-                await synced.ConfigureAwait(false);
-                StartupTimeline.Mark($"{request.ResourceName}: new cluster synced to disk");
-            }
-
-            if (entryPassword is not null)
-            {
-                await ClusterCache.ReplacePasswordAndNameSparesAsync(request.HostPort, entryPassword, request.SuperUserPassword, request.Databases, child.Exited, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
-                StartupTimeline.Mark($"{request.ResourceName}: superuser password replaced");
-            }
+            launch.Write(recordPath);
         }
-        catch
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Cancelled or failed before the caller got a handle: nobody else could stop this server.
-            await StopAsync(child, CancellationToken.None).ConfigureAwait(false);
-            throw;
+            PostgresLaunch.Delete(recordPath); // the next start launches PostgreSQL when its turn comes, as without a record
         }
-
-        return new PostgresServerHandle(created, request.HostPort, child.Exited, ct => StopAsync(child, ct));
     }
 
     private async Task StopAsync(ChildProcess child, CancellationToken cancellationToken)

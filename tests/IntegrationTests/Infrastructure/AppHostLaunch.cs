@@ -9,7 +9,8 @@ namespace StackModel.IntegrationTests.Infrastructure;
 /// </summary>
 /// <param name="Output">Where the AppHost's output and surviving processes are written when the test ends (shown for a failed test).</param>
 /// <param name="IgnoredSignals">Signals the AppHost starts with ignored (<c>INT,QUIT</c> as a script's <c>cmd &amp;</c>, <c>HUP</c> as <c>nohup</c>); every other stop signal starts with its default action, as in a terminal.</param>
-internal sealed record AppHostLaunch(ITestOutputHelper? Output = null, string IgnoredSignals = "")
+/// <param name="Variables">Environment variables added for the AppHost (<c>NAME=value</c>), e.g. <c>STACKMODEL_STARTUP_TIMELINE</c>.</param>
+internal sealed record AppHostLaunch(ITestOutputHelper? Output = null, string IgnoredSignals = "", IReadOnlyList<string>? Variables = null)
 {
     /// <summary>The stop signals whose disposition a launch sets.</summary>
     public static readonly IReadOnlyList<string> StopSignals = ["INT", "QUIT", "HUP"];
@@ -36,6 +37,11 @@ internal sealed record AppHostLaunch(ITestOutputHelper? Output = null, string Ig
         if (ignored.Length > 0)
         {
             yield return "--ignore-signal=" + string.Join(',', ignored);
+        }
+
+        foreach (var variable in Variables ?? [])
+        {
+            yield return variable;
         }
     }
 }

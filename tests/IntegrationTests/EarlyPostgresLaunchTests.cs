@@ -165,6 +165,45 @@ public partial class EarlyPostgresLaunchTests(ITestOutputHelper output)
         Assert.Empty(PostgresProcesses.On(data));
     }
 
+    [RequiresPostgresFact]
+    public async Task A_record_naming_another_program_or_other_settings_is_never_launched()
+    {
+        var ct = TestStack.Timeout();
+        using var state = new TempDirectory();
+        var port = FreePorts.Next();
+        await RunOnceAsync(state.Path, port, ct);
+        var recordPath = Path.Combine(state.Path, PostgresLaunch.FileName);
+        var recorded = PostgresLaunch.TryRead(recordPath)!;
+
+        // A record is never a way to run something else: another program, or postgres with settings this runtime does not give it.
+        var marker = Path.Combine(state.Path, "ran");
+        PostgresLaunch[] forged =
+        [
+            recorded with { Program = "/usr/bin/touch", Args = [marker] },
+            recorded with { Args = [.. recorded.Args, "-c", "work_mem=77MB"] },
+        ];
+        for (var i = 0; i < forged.Length; i++)
+        {
+            File.Delete(recordPath);
+            forged[i].Write(recordPath);
+            var timeline = Path.Combine(state.Path, $"forged-{i}.tsv");
+            await using (var host = await StartAsync(state.Path, port, timeline, ct))
+            {
+                var marks = Marks(timeline);
+                Assert.DoesNotContain(SpawnedEarly, marks);
+                Assert.Contains(SpawnedAsAlways, marks);
+                Assert.False(File.Exists(marker), "The program a forged record named was run.");
+                Assert.Equal("4MB", await Sql.ScalarAsync<string>(SuperUser(state.Path, port, "postgres"), "SHOW work_mem", ct));
+                host.Signal(NativeMethods.SigTerm);
+                Assert.Equal(0, await host.WaitForExitAsync(ct));
+            }
+
+            Assert.True(PostgresLaunch.TryRead(recordPath)!.SameAs(recorded), "The start records its own launch over a forged one.");
+        }
+
+        Assert.Empty(PostgresProcesses.On(recorded.DataDirectory));
+    }
+
     /// <summary>A start to all up and a clean stop (SIGTERM).</summary>
     private async Task RunOnceAsync(string stateDirectory, int port, CancellationToken ct)
     {

@@ -23,10 +23,10 @@ internal sealed partial class EarlyPostgresLaunch
     private Action<string, bool>? _log;
     private bool _settled;
 
-    private EarlyPostgresLaunch(string recordPath, string? configuredUser)
+    private EarlyPostgresLaunch(string recordPath, string? configuredUser, string? binDirectory)
     {
         RecordPath = recordPath;
-        _spawned = Task.Run(() => TrySpawn(configuredUser));
+        _spawned = Task.Run(() => TrySpawn(configuredUser, binDirectory));
     }
 
     /// <summary>Gets the file the launch was read from (<c>&lt;state&gt;/postgres-launch</c>).</summary>
@@ -55,7 +55,7 @@ internal sealed partial class EarlyPostgresLaunch
 
         var stateDirectory = Path.GetFullPath(configuration["Stack:StateDirectory"] is { Length: > 0 } configured ? configured : Path.Combine(appHostDirectory, ".stackmodel"), appHostDirectory);
         var recordPath = Path.Combine(stateDirectory, PostgresLaunch.FileName);
-        return File.Exists(recordPath) ? new EarlyPostgresLaunch(recordPath, configuration["Stack:PostgresUser"]) : null;
+        return File.Exists(recordPath) ? new EarlyPostgresLaunch(recordPath, configuration["Stack:PostgresUser"], configuration["Stack:PostgresBinDirectory"]) : null;
     }
 
     /// <summary>
@@ -132,12 +132,12 @@ internal sealed partial class EarlyPostgresLaunch
         }
     }
 
-    private ChildProcess? TrySpawn(string? configuredUser)
+    private ChildProcess? TrySpawn(string? configuredUser, string? binDirectory)
     {
         try
         {
             var launch = PostgresLaunch.TryRead(RecordPath);
-            if (launch is null || !MayRun(launch, configuredUser))
+            if (launch is null || !MayRun(launch, configuredUser, binDirectory))
             {
                 return null;
             }
@@ -165,16 +165,20 @@ internal sealed partial class EarlyPostgresLaunch
         }
     }
 
-    /// <summary>Whether the recorded launch may run now: same account and binary, its cluster present, no server on it, its port free.</summary>
-    private bool MayRun(PostgresLaunch launch, string? configuredUser)
+    /// <summary>
+    /// Whether the recorded launch may run now: it is exactly the launch this runtime makes for its cluster (the postgres binary found
+    /// now, unchanged, run as the account configured now, with this runtime's arguments and nothing else: a record is never a way to
+    /// run another program or other settings), the cluster is the state folder's own or one it points to, it exists, no server runs
+    /// on it, and its port is free.
+    /// </summary>
+    private bool MayRun(PostgresLaunch launch, string? configuredUser, string? binDirectory)
     {
-        var user = NativeMethods.IsRoot ? (configuredUser is { Length: > 0 } name ? name : "postgres") : Environment.UserName;
         var stateDirectory = Path.GetDirectoryName(RecordPath)!;
-        var fingerprint = launch.BinaryFingerprint;
-        var cut = fingerprint.LastIndexOf('|', fingerprint.LastIndexOf('|') - 1);
-        return launch.User == user
-            && cut > 0 && PostgresLaunch.Fingerprint(fingerprint[..cut]) == fingerprint
-            && (launch.DataDirectory == Path.Combine(stateDirectory, "postgres", "data") || File.Exists(Path.Combine(stateDirectory, ClusterLocation.PointerFileName)))
+        var location = new ClusterLocation(launch.WorkingDirectory, External: false, Reason: null);
+        var expected = PostgresProcessRuntime.LaunchFor(
+            PostgresBinaries.Locate(binDirectory), OsUser.Resolve(configuredUser is { Length: > 0 } name ? name : "postgres"), location, launch.Port, testCluster: false);
+        return launch.SameAs(expected)
+            && (launch.DataDirectory == ClusterLocation.InStateFolder(stateDirectory).Data || File.Exists(Path.Combine(stateDirectory, ClusterLocation.PointerFileName)))
             && File.Exists(Path.Combine(launch.DataDirectory, "PG_VERSION"))
             && !File.Exists(Path.Combine(launch.DataDirectory, "postmaster.pid"))
             && PortOwner.IsFree(launch.Port);

@@ -69,7 +69,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
             StartupTimeline.Mark(entryPassword is null ? $"{request.ResourceName}: cluster created (initdb)" : $"{request.ResourceName}: cluster copied from the cache");
         }
 
-        var launch = LaunchFor(binaries, user, root, data, sockets, request.HostPort);
+        var launch = LaunchFor(binaries, user, location, request.HostPort, options.TestCluster);
 
         // Before the stale server is looked for: that server could be the one launched early for this very start.
         var child = early is null ? null : await early.AdoptOrDiscardAsync(launch, request.Log, logger, request.ResourceName).ConfigureAwait(false);
@@ -109,8 +109,14 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
     }
 
     /// <summary>The command that runs this cluster's server now: program, arguments, folder, account, binary.</summary>
-    private PostgresLaunch LaunchFor(PostgresBinaries binaries, OsUser user, string root, string data, string sockets, int port)
+    /// <summary>
+    /// How this runtime launches the server of the cluster at <paramref name="location"/>: the program (postgres, run as
+    /// <paramref name="user"/>), every argument, the folder and the binary's fingerprint. An early launch runs a recorded launch only
+    /// when it is this one (<see cref="EarlyPostgresLaunch"/>).
+    /// </summary>
+    internal static PostgresLaunch LaunchFor(PostgresBinaries binaries, OsUser user, ClusterLocation location, int port, bool testCluster)
     {
+        var (root, data, sockets) = (location.Root, location.Data, location.Sockets);
         var args = new List<string>
         {
             "-D", data,
@@ -125,7 +131,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
             args.AddRange(["-c", "recovery_init_sync_method=syncfs"]);
         }
 
-        if (options.TestCluster)
+        if (testCluster)
         {
             // A test stack's cluster lives and dies with its temporary state folder: nothing in it is worth a disk flush.
             // Measured with benchmarks/TestDatabaseBenchmark (README, "Testing your app").
@@ -134,7 +140,7 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         }
 
         var (program, wrapped) = user.Wrap(binaries.Postgres, args);
-        if (options.TestCluster && OperatingSystem.IsLinux() && File.Exists(BindNowLauncher))
+        if (testCluster && OperatingSystem.IsLinux() && File.Exists(BindNowLauncher))
         {
             // A test cluster starts a server process per test database (each a fork of the postmaster). With LD_BIND_NOW the dynamic
             // linker resolves every symbol once, in the postmaster, which each fork inherits, instead of each process resolving (and

@@ -128,6 +128,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         StartupTimeline.Mark("StartAsync: state lock, parameters, stack record");
+        Services.GetRequiredService<Runtimes.Container.ContainerEngineLocator>().PrewarmRemembered(); // Docker's API client warms up meanwhile
         if (_state is null)
         {
             // The lock first: a second AppHost on this folder must be refused before it writes anything (secrets, the
@@ -155,7 +156,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         StartupTimeline.Mark("state folder locked, parameters resolved");
         Prepare(probeEngine: true);
         StartupTimeline.Mark("placement resolved (runtime chosen)");
-        Runtimes.Container.ContainerRuntimeServices.BeginStarts(Services, Model);
+        Runtimes.Container.ContainerRuntimeServices.BeginStarts(Services, Model, State);
         var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>());
         _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ContainerStack>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
         try

@@ -171,6 +171,9 @@ internal sealed class StackStateStore : IDisposable
     /// <summary>The record as it was when the stack started (preloaded once by <see cref="PreloadRecord"/>), else read now.</summary>
     public Task<StackRecord?> ReadRecordAtStartAsync() => Interlocked.Exchange(ref _recordAtStart, null) ?? Task.FromResult(ReadRecord());
 
+    /// <summary>The record as it was when the stack started, without taking it from <see cref="ReadRecordAtStartAsync"/> (a container started ahead of the server's start reads it).</summary>
+    public Task<StackRecord?> PeekRecordAtStartAsync() => Volatile.Read(ref _recordAtStart) ?? Task.Run(ReadRecord);
+
     /// <summary>Throws when the stack record cannot be read (corrupt, truncated), so the start stops before anything runs; leaves the preloaded record for the server.</summary>
     public async Task EnsureRecordReadableAsync()
     {

@@ -23,7 +23,13 @@ internal sealed record AppHostLaunch(ITestOutputHelper? Output = null, string Ig
     /// <summary>Started under <c>nohup</c>: SIGHUP ignored.</summary>
     public static AppHostLaunch UnderNohup(ITestOutputHelper? output = null) => new(output, "HUP");
 
-    /// <summary>The <c>env</c> options that set the dispositions.</summary>
+    /// <summary>Gets environment variables set for the AppHost (<c>NAME=VALUE</c>, after the dispositions on <c>env</c>'s command line).</summary>
+    public IReadOnlyList<string> Variables { get; init; } = [];
+
+    /// <summary>The same launch with <paramref name="name"/> set to <paramref name="value"/> in the AppHost's environment.</summary>
+    public AppHostLaunch WithVariable(string name, string value) => this with { Variables = [.. Variables, $"{name}={value}"] };
+
+    /// <summary>The <c>env</c> options that set the dispositions, then the variables.</summary>
     public IEnumerable<string> EnvOptions()
     {
         var ignored = IgnoredSignals.Split(',', StringSplitOptions.RemoveEmptyEntries);
@@ -36,6 +42,11 @@ internal sealed record AppHostLaunch(ITestOutputHelper? Output = null, string Ig
         if (ignored.Length > 0)
         {
             yield return "--ignore-signal=" + string.Join(',', ignored);
+        }
+
+        foreach (var variable in Variables)
+        {
+            yield return variable;
         }
     }
 }

@@ -1,3 +1,4 @@
+using StackModel.Hosting.Testing;
 using StackModel.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -81,10 +82,13 @@ public class DockerEngineApiTests(ITestOutputHelper output)
             await RunOnceAsync(AppHostLaunch.InTerminal(output), state.Path, port, ct); // the default socket: the cluster is made
 
             await using var host = AppHostProcess.Start(AppHostLaunch.InTerminal(output).WithVariable("DOCKER_HOST", "unix://" + dead), state.Path, port, "--Stack:Runtime=container", "--Stack:ContainerRuntime=docker");
-            Assert.Equal(1, await host.WaitForExitAsync(ct));
+            await host.WaitForOutputAsync(AppHostProcess.StackUp, ct);
 
-            Assert.Contains(dead, host.Output, StringComparison.Ordinal);
+            // The engine remembered from the first start did not answer at that socket, so it was asked again: the reason names it.
+            Assert.Matches($"postgres +FailedToStart .*{System.Text.RegularExpressions.Regex.Escape(dead)}", host.Output);
             Assert.Contains("Start Docker or Podman", host.Output, StringComparison.Ordinal);
+            host.Signal(StackModel.Hosting.Runtimes.NativeMethods.SigInt);
+            Assert.Equal(0, await host.WaitForExitAsync(ct));
             Assert.Equal([$"volume {stackName}-postgres-data"], await ContainerMachine.LeftoversAsync(stackName, Docker)); // the volume and its data untouched
         }
         finally

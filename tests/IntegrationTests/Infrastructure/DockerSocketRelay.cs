@@ -178,6 +178,7 @@ internal sealed partial class DockerSocketRelay : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"^(GET|POST|PUT|DELETE|HEAD) (?:/v[0-9.]+)?(/[^?\s]*)")]
+    // Anywhere in a line: on a kept-alive connection a request line follows the previous request's body without a line break.
+    [GeneratedRegex(@"(GET|POST|PUT|DELETE|HEAD) (?:/v[0-9.]+)?(/[^?\s]*)\S* HTTP/1\.[01]$")]
     private static partial Regex RequestLine();
 }

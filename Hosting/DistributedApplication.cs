@@ -128,6 +128,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         StartupTimeline.Mark("StartAsync: state lock, parameters, stack record");
+        Services.GetRequiredService<Runtimes.Container.ContainerEngineLocator>().PrewarmRemembered(); // Docker's API client warms up meanwhile
         if (_state is null)
         {
             // The lock first: a second AppHost on this folder must be refused before it writes anything (secrets, the
@@ -164,7 +165,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             await DiscardEarlyPostgresAsync("PostgreSQL runs on the container runtime").ConfigureAwait(false);
         }
 
-        Runtimes.Container.ContainerRuntimeServices.BeginStarts(Services, Model, State.PeekRecordAtStartAsync);
+        Runtimes.Container.ContainerRuntimeServices.BeginStarts(Services, Model, State);
         var context = new OrchestratorContext(Model, Options, State, ResourceNotifications, ResourceLogs, Services.GetRequiredService<ILoggerFactory>(), Services.GetRequiredService<IHttpClientFactory>());
         _orchestrator = new ApplicationOrchestrator(context, Services.GetRequiredService<IPostgresRuntime>(), Services.GetRequiredService<ContainerStack>(), Services.GetRequiredService<ILogger<ApplicationOrchestrator>>());
         try

@@ -34,8 +34,11 @@ internal static class LogEvents
     public const int ImagePulled = 1215;
     public const int ImagePullFailed = 1216;
     public const int NetworkJoinFailed = 1217;
+    public const int UnclaimedContainerNotStopped = 1218;
     public const int PostgresContainerStarted = 1220;
     public const int PostgresRuntimeChosen = 1230;
+    public const int DockerApiUsed = 1240;
+    public const int DockerCliUsed = 1241;
 
     // The dashboard.
     public const int DashboardOff = 3000;

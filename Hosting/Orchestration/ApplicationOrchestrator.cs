@@ -187,6 +187,8 @@ internal sealed partial class ApplicationOrchestrator : IAsyncDisposable
 
         try
         {
+            // A container started ahead of a start that never came (PostgreSQL's on a warm start) goes with the stack.
+            await _containers.StopUnclaimedAsync(cancellationToken).ConfigureAwait(false);
             await _containers.RemoveNetworkAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (DistributedApplicationException ex)

@@ -214,7 +214,7 @@ public partial class EarlyPostgresLaunchTests(ITestOutputHelper output)
 
     private async Task<AppHostProcess> StartAsync(string stateDirectory, int port, string? timeline, CancellationToken ct)
     {
-        var launch = AppHostLaunch.InTerminal(output) with { Variables = timeline is null ? null : [$"STACKMODEL_STARTUP_TIMELINE={timeline}"] };
+        var launch = timeline is null ? AppHostLaunch.InTerminal(output) : AppHostLaunch.InTerminal(output).WithVariable("STACKMODEL_STARTUP_TIMELINE", timeline);
         var host = AppHostProcess.Start(launch, stateDirectory, port);
         try
         {

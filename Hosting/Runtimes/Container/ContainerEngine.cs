@@ -20,6 +20,13 @@ internal sealed class ContainerEngine(string command, string name)
 
     public bool IsPodman => Name.Contains("podman", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Gets Docker Engine's API on its Unix socket, when the AppHost talks to the engine through it on a start's path (volume and
+    /// container calls, logs, wait, stop); <see langword="null"/> = everything through the CLI (Podman, a <c>tcp://</c> or
+    /// <c>ssh://</c> DOCKER_HOST, another context: see <see cref="DockerApiEndpoint"/>). Pulls and networks always go through the CLI.
+    /// </summary>
+    public DockerEngineApi? Api { get; init; }
+
     /// <summary>Runs one command to its end. Never throws on a non-zero exit code; throws when the CLI cannot be started or times out.</summary>
     public async Task<ContainerCommandResult> RunAsync(
         IReadOnlyList<string> args, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null, CancellationToken cancellationToken = default)

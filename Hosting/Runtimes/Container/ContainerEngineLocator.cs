@@ -46,6 +46,18 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
         return (await RequireAsync(resourceName, cancellationToken).ConfigureAwait(false), true);
     }
 
+    /// <summary>
+    /// Prepares the engine this stack used last time for the start that follows (<see cref="DockerEngineApi.Prewarm"/>), unless
+    /// PostgreSQL is pinned to a local process. Asks nothing when no engine is remembered.
+    /// </summary>
+    public void PrewarmRemembered()
+    {
+        if (options.Runtime is not "process" && !_hintFailed && ReadHint() is { Api: { } api })
+        {
+            api.Prewarm();
+        }
+    }
+
     /// <summary>Drops the remembered engine: it did not answer.</summary>
     public void ForgetHint()
     {
@@ -86,7 +98,7 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
 
             var lines = File.ReadAllLines(path);
             return lines.Length == 2 && lines[0] == (options.ContainerRuntime ?? string.Empty) && File.Exists(lines[1])
-                ? new ContainerEngine(lines[1], Path.GetFileName(lines[1]))
+                ? Create(lines[1], logger)
                 : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -126,7 +138,7 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
                 continue;
             }
 
-            var engine = new ContainerEngine(path, Path.GetFileName(path));
+            var engine = Create(path, logger);
             var watch = Stopwatch.StartNew();
             ContainerCommandResult result;
             try
@@ -159,6 +171,31 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
         LogNoEngine(logger, string.Join("; ", tried));
         return new ContainerEngineDetection(null, string.Join("; ", tried));
     }
+
+    /// <summary>
+    /// The engine whose CLI is <paramref name="path"/>: Docker's talks through its API on a Unix socket when its settings point at
+    /// one (<see cref="DockerApiEndpoint"/>), the rest through the CLI, as before. One API client per socket in the process.
+    /// </summary>
+    internal static ContainerEngine Create(string path, ILogger logger)
+    {
+        var name = Path.GetFileName(path);
+        if (name != "docker")
+        {
+            return new ContainerEngine(path, name);
+        }
+
+        var (socket, reason) = DockerApiEndpoint.Resolve(name, path, Environment.GetEnvironmentVariable);
+        if (socket is null)
+        {
+            LogDockerCli(logger, path, reason);
+            return new ContainerEngine(path, name);
+        }
+
+        LogDockerApi(logger, socket, reason);
+        return new ContainerEngine(path, name) { Api = Clients.GetOrAdd((socket, reason), key => new DockerEngineApi(key.Socket, key.Source)) };
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Socket, string Source), DockerEngineApi> Clients = new();
 
     /// <summary>
     /// The errors Docker's CLI up to 20.10 reports in <c>info</c>'s JSON when its daemon does not answer (it still exits 0), or
@@ -199,6 +236,12 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
 
     [LoggerMessage(EventId = LogEvents.ContainerEngineFound, Level = LogLevel.Debug, Message = "Container engine {Engine} ({Path}) answered 'info' in {Seconds:0.0} s")]
     private static partial void LogEngineFound(ILogger logger, string engine, string path, double seconds);
+
+    [LoggerMessage(EventId = LogEvents.DockerApiUsed, Level = LogLevel.Debug, Message = "Docker Engine is asked through its API on the Unix socket {Socket} ({Source}); pulls and networks through its CLI")]
+    private static partial void LogDockerApi(ILogger logger, string socket, string source);
+
+    [LoggerMessage(EventId = LogEvents.DockerCliUsed, Level = LogLevel.Debug, Message = "Docker Engine is asked through its CLI {Path} only, not its API: {Reason}")]
+    private static partial void LogDockerCli(ILogger logger, string path, string reason);
 
     [LoggerMessage(EventId = LogEvents.NoContainerEngine, Level = LogLevel.Debug, Message = "No container engine answers: {Tried}")]
     private static partial void LogNoEngine(ILogger logger, string tried);

@@ -32,12 +32,10 @@ internal static class ContainerRuntimeServices
 
     /// <summary>
     /// Begins the start of every PostgreSQL server of <paramref name="model"/> that runs as a container (its network and volume
-    /// check, see <see cref="PostgresContainerRuntime.BeginStart"/>): called once the state folder is locked and the runtime chosen.
+    /// check, and on a warm start the container itself, see <see cref="PostgresContainerRuntime.BeginStart"/>): called once the
+    /// state folder is locked, its parameters resolved and the runtime chosen.
     /// </summary>
-    /// <param name="services">The AppHost's services.</param>
-    /// <param name="model">The stack.</param>
-    /// <param name="recordAtStart">The stack record as the start found it (which names an existing cluster's volume).</param>
-    public static void BeginStarts(IServiceProvider services, ApplicationModel.DistributedApplicationModel model, Func<Task<ServiceDefaults.Guard.StackRecord?>> recordAtStart)
+    public static void BeginStarts(IServiceProvider services, ApplicationModel.DistributedApplicationModel model, State.StackStateStore state)
     {
         if (services.GetRequiredService<IPostgresRuntime>().Name != "container")
         {
@@ -45,10 +43,14 @@ internal static class ContainerRuntimeServices
         }
 
         var runtime = services.GetRequiredService<PostgresContainerRuntime>();
+        var logs = services.GetRequiredService<Orchestration.ResourceLoggerService>();
         var peers = model.Resources.OfType<ApplicationModel.ContainerResource>().Any(r => ApplicationModel.ResourcePlacement.Of(r).Kind == ApplicationModel.PlacementKind.Container);
         foreach (var server in model.Resources.OfType<Postgres.PostgresServerResource>())
         {
-            runtime.BeginStart(server.Name, peersOnNetwork: peers, recordAtStart());
+            // What the server's runner will ask for (PostgresServerRunner), from the same model and state folder.
+            var name = server.Name;
+            var request = new PostgresStartRequest(name, state.Directory, server.Endpoint.Annotation.HostPort, server.SuperUserPassword.Value, (line, isError) => logs.Write(name, line, isError));
+            runtime.BeginStart(name, peersOnNetwork: peers, warm: (request, state.PeekRecordAtStartAsync));
         }
     }
 

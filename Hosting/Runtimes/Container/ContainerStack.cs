@@ -23,6 +23,7 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     private readonly List<Task> _making = [];
     private readonly ConcurrentDictionary<string, byte> _volumes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _joins = new(StringComparer.Ordinal); // guarded by _making
+    private readonly ConcurrentDictionary<string, Task<RunningContainer?>> _unclaimed = new(StringComparer.Ordinal);
     private ContainerEngine? _networkEngine;
     private ContainerEngine? _usedEngine;
 
@@ -66,7 +67,7 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     public async Task<ImageAvailability> EnsureImageAsync(ContainerEngine engine, string resourceName, string image, Action<string, bool> log, CancellationToken cancellationToken = default)
     {
         var policy = PullPolicy;
-        if (policy != ImagePullPolicy.Always && await ExistsAsync(engine, ["image", "inspect", "--format", "{{.Id}}", image], cancellationToken).ConfigureAwait(false))
+        if (policy != ImagePullPolicy.Always && await ImageExistsAsync(engine, image, cancellationToken).ConfigureAwait(false))
         {
             return new ImageAvailability(true, $"the image {image} is present locally");
         }
@@ -136,6 +137,41 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
         catch (DistributedApplicationException)
         {
             // Logged by the join; a peer that needs it fails with the reason (WhenPeersJoinedAsync).
+        }
+    }
+
+    /// <summary>
+    /// Tracks a container started ahead of its resource's start (PostgreSQL's on a warm start, see
+    /// <see cref="PostgresContainerRuntime.BeginStart"/>) until the start claims it (<see cref="ClaimUnclaimed"/>); one still
+    /// unclaimed when the stack stops (a start that failed before reaching it) is stopped and removed by <see cref="StopUnclaimedAsync"/>.
+    /// </summary>
+    public void TrackUnclaimed(string resourceName, Task<RunningContainer?> starting) => _unclaimed[resourceName] = starting;
+
+    /// <summary>Claims a container tracked by <see cref="TrackUnclaimed"/>; <see langword="false"/> when the stack's stop took it first.</summary>
+    public bool ClaimUnclaimed(string resourceName, Task<RunningContainer?> starting) =>
+        _unclaimed.TryRemove(new KeyValuePair<string, Task<RunningContainer?>>(resourceName, starting));
+
+    /// <summary>Stops and removes every container started ahead of a start that never claimed it (see <see cref="TrackUnclaimed"/>).</summary>
+    public async Task StopUnclaimedAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var resourceName in _unclaimed.Keys)
+        {
+            if (!_unclaimed.TryRemove(resourceName, out var starting))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (await starting.WaitAsync(cancellationToken).ConfigureAwait(false) is { } container)
+                {
+                    await container.StopAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (DistributedApplicationException ex)
+            {
+                LogUnclaimedNotStopped(logger, resourceName, ex.Message);
+            }
         }
     }
 
@@ -224,7 +260,6 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
 
         var name = ContainerName(spec.ResourceName);
         var args = RunArguments(spec, name);
-        var environment = spec.Environment;
         if (policy == ImagePullPolicy.Always)
         {
             var (_, error) = await PullAsync(engine, spec.ResourceName, spec.Image, log, cancellationToken).ConfigureAwait(false);
@@ -236,17 +271,17 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
             }
         }
 
-        var result = await engine.RunAsync(args, environment, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded && await ExistsAsync(engine, ["container", "inspect", "--format", "{{.Id}}", name], cancellationToken).ConfigureAwait(false))
+        var result = await RunContainerAsync(engine, spec, name, args, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded && await ContainerExistsAsync(engine, name, cancellationToken).ConfigureAwait(false))
         {
             // A container of this stack left by an AppHost that was killed: it is ours by name, so it goes (its named volumes stay).
             LogStaleContainer(logger, spec.ResourceName, name);
             log($"Removing the container '{name}' left by an earlier AppHost (named volumes are kept).", false);
-            _ = await engine.RunAsync(["rm", "-f", "-v", name], cancellationToken: cancellationToken).ConfigureAwait(false);
-            result = await engine.RunAsync(args, environment, cancellationToken: cancellationToken).ConfigureAwait(false);
+            _ = await RemoveContainerAsync(engine, name, cancellationToken).ConfigureAwait(false);
+            result = await RunContainerAsync(engine, spec, name, args, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!result.Succeeded && !await ExistsAsync(engine, ["image", "inspect", "--format", "{{.Id}}", spec.Image], cancellationToken).ConfigureAwait(false))
+        if (!result.Succeeded && !await ImageExistsAsync(engine, spec.Image, cancellationToken).ConfigureAwait(false))
         {
             if (policy == ImagePullPolicy.Never)
             {
@@ -263,7 +298,7 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
                     $"If the registry could not be reached from this machine, build the image locally: {BuildHint(spec)}");
             }
 
-            result = await engine.RunAsync(args, environment, cancellationToken: cancellationToken).ConfigureAwait(false);
+            result = await RunContainerAsync(engine, spec, name, args, cancellationToken).ConfigureAwait(false);
         }
 
         if (!result.Succeeded)
@@ -342,15 +377,31 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     public async Task<(ContainerEngine Engine, bool Exists)> CheckVolumeAsync(string resourceName, string volume, CancellationToken cancellationToken = default)
     {
         var (engine, verified) = await locator.LikelyAsync(resourceName, cancellationToken).ConfigureAwait(false);
-        var result = await engine.RunAsync(["volume", "inspect", "--format", "{{.Name}}", volume], timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (result.Succeeded || verified)
+        if (engine.Api is { } api)
         {
-            return (engine, result.Succeeded);
+            try
+            {
+                return (engine, await api.VolumeExistsAsync(volume, cancellationToken).ConfigureAwait(false));
+            }
+            catch (DistributedApplicationException) when (!verified)
+            {
+                // The engine remembered from last time does not answer: detected again below, which says what answers.
+            }
+        }
+        else
+        {
+            var result = await engine.RunAsync(["volume", "inspect", "--format", "{{.Name}}", volume], timeout: TimeSpan.FromSeconds(30), cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (result.Succeeded || verified)
+            {
+                return (engine, result.Succeeded);
+            }
         }
 
         locator.ForgetHint();
         engine = await locator.RequireAsync(resourceName, cancellationToken).ConfigureAwait(false);
-        return (engine, (await engine.RunAsync(["volume", "inspect", "--format", "{{.Name}}", volume], cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded);
+        return (engine, engine.Api is { } detected
+            ? await detected.VolumeExistsAsync(volume, cancellationToken).ConfigureAwait(false)
+            : (await engine.RunAsync(["volume", "inspect", "--format", "{{.Name}}", volume], cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded);
     }
 
     /// <summary>
@@ -576,6 +627,25 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     private static async Task<bool> ExistsAsync(ContainerEngine engine, IReadOnlyList<string> inspect, CancellationToken cancellationToken) =>
         (await engine.RunAsync(inspect, cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded;
 
+    /// <summary>Runs <c>run -d</c> of <paramref name="spec"/>: through Docker's API (create + start, the same container) when the engine has it, else its CLI.</summary>
+    private Task<ContainerCommandResult> RunContainerAsync(ContainerEngine engine, ContainerSpec spec, string name, IReadOnlyList<string> args, CancellationToken cancellationToken) =>
+        engine.Api is { } api
+            ? api.RunAsync(name, DockerContainerConfig.For(spec, Name, StackLabel), cancellationToken)
+            : engine.RunAsync(args, spec.Environment, cancellationToken: cancellationToken);
+
+    private static async Task<bool> ImageExistsAsync(ContainerEngine engine, string image, CancellationToken cancellationToken) =>
+        engine.Api is { } api
+            ? await api.ImageExistsAsync(image, cancellationToken).ConfigureAwait(false)
+            : await ExistsAsync(engine, ["image", "inspect", "--format", "{{.Id}}", image], cancellationToken).ConfigureAwait(false);
+
+    private static async Task<bool> ContainerExistsAsync(ContainerEngine engine, string name, CancellationToken cancellationToken) =>
+        engine.Api is { } api
+            ? await api.ContainerExistsAsync(name, cancellationToken).ConfigureAwait(false)
+            : await ExistsAsync(engine, ["container", "inspect", "--format", "{{.Id}}", name], cancellationToken).ConfigureAwait(false);
+
+    private static Task<ContainerCommandResult> RemoveContainerAsync(ContainerEngine engine, string name, CancellationToken cancellationToken) =>
+        engine.Api is { } api ? api.RemoveAsync(name, cancellationToken) : engine.RunAsync(["rm", "-f", "-v", name], cancellationToken: cancellationToken);
+
     [LoggerMessage(EventId = LogEvents.ContainerStarted, Level = LogLevel.Debug, Message = "Started container '{ContainerName}' of '{ResourceName}' on {Engine}")]
     private static partial void LogContainerStarted(ILogger logger, string resourceName, string containerName, string engine);
 
@@ -596,6 +666,9 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
 
     [LoggerMessage(EventId = LogEvents.NetworkJoinFailed, Level = LogLevel.Warning, Message = "{ResourceName}: the container '{ContainerName}' did not join the stack network '{Network}': {Reason}")]
     private static partial void LogJoinFailed(ILogger logger, string resourceName, string containerName, string network, string reason);
+
+    [LoggerMessage(EventId = LogEvents.UnclaimedContainerNotStopped, Level = LogLevel.Warning, Message = "{ResourceName}: the container started ahead of its start could not be stopped: {Reason}")]
+    private static partial void LogUnclaimedNotStopped(ILogger logger, string resourceName, string reason);
 
     [LoggerMessage(EventId = LogEvents.NetworkNotRemoved, Level = LogLevel.Warning, Message = "The stack network '{Network}' was not removed: {Reason}")]
     private static partial void LogNetworkNotRemoved(ILogger logger, string network, string reason);

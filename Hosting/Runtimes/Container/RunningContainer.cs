@@ -62,7 +62,9 @@ internal sealed class RunningContainer
             log(line, isError);
         }
 
-        var logs = engine.Stream(["logs", "-f", name], OnLine, container._streaming.Token);
+        Task logs = engine.Api is { } api
+            ? Task.Run(() => api.FollowLogsAsync(name, OnLine, container._streaming.Token), CancellationToken.None)
+            : engine.Stream(["logs", "-f", name], OnLine, container._streaming.Token);
         container.Exited = container.WatchAsync(logs);
         return container;
     }
@@ -83,7 +85,9 @@ internal sealed class RunningContainer
 
         if (!Exited.IsCompleted)
         {
-            _ = await _engine.RunAsync(["stop", "-t", "10", Name], cancellationToken: cancellationToken).ConfigureAwait(false);
+            _ = _engine.Api is { } api
+                ? await api.StopAsync(Name, 10, cancellationToken).ConfigureAwait(false)
+                : await _engine.RunAsync(["stop", "-t", "10", Name], cancellationToken: cancellationToken).ConfigureAwait(false);
             try
             {
                 await Exited.WaitAsync(TimeSpan.FromSeconds(15), cancellationToken).ConfigureAwait(false);
@@ -109,7 +113,9 @@ internal sealed class RunningContainer
 
     private async Task RemoveCoreAsync(CancellationToken cancellationToken)
     {
-        var result = await _engine.RunAsync(["rm", "-f", "-v", Name], cancellationToken: cancellationToken).ConfigureAwait(false);
+        var result = _engine.Api is { } api
+            ? await api.RemoveAsync(Name, cancellationToken).ConfigureAwait(false)
+            : await _engine.RunAsync(["rm", "-f", "-v", Name], cancellationToken: cancellationToken).ConfigureAwait(false);
         await _streaming.CancelAsync().ConfigureAwait(false);
         if (!result.Succeeded && !await IsGoneAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -117,8 +123,9 @@ internal sealed class RunningContainer
         }
     }
 
-    private async Task<bool> IsGoneAsync(CancellationToken cancellationToken) =>
-        !(await _engine.RunAsync(["container", "inspect", "--format", "{{.Id}}", Name], cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded;
+    private async Task<bool> IsGoneAsync(CancellationToken cancellationToken) => _engine.Api is { } api
+        ? !await api.ContainerExistsAsync(Name, cancellationToken).ConfigureAwait(false)
+        : !(await _engine.RunAsync(["container", "inspect", "--format", "{{.Id}}", Name], cancellationToken: cancellationToken).ConfigureAwait(false)).Succeeded;
 
     private async Task<int> WatchAsync(Task logs)
     {
@@ -130,8 +137,24 @@ internal sealed class RunningContainer
         {
             // Streaming was cancelled (removal, or a stop that timed out); ask the engine below.
         }
+        catch (DistributedApplicationException)
+        {
+            // Docker's API socket stopped answering mid-stream; ask the engine below.
+        }
 
         // logs -f ends when the container stops; 'wait' returns at once then, and also covers a stream that ended early.
+        if (_engine.Api is { } api)
+        {
+            try
+            {
+                return await api.WaitAsync(Name).ConfigureAwait(false) ?? -1;
+            }
+            catch (DistributedApplicationException)
+            {
+                return -1; // the daemon is gone: so is the container
+            }
+        }
+
         var result = await _engine.RunAsync(["wait", Name], timeout: TimeSpan.FromDays(1)).ConfigureAwait(false);
         var text = result.StandardOutput.Trim().Split('\n').LastOrDefault()?.Trim();
         return result.Succeeded && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var code) ? code : -1;

@@ -24,7 +24,10 @@ internal sealed record AppHostLaunch(ITestOutputHelper? Output = null, string Ig
     /// <summary>Started under <c>nohup</c>: SIGHUP ignored.</summary>
     public static AppHostLaunch UnderNohup(ITestOutputHelper? output = null) => new(output, "HUP");
 
-    /// <summary>The <c>env</c> options that set the dispositions.</summary>
+    /// <summary>The same launch with <paramref name="name"/> set to <paramref name="value"/> in the AppHost's environment.</summary>
+    public AppHostLaunch WithVariable(string name, string value) => this with { Variables = [.. Variables ?? [], $"{name}={value}"] };
+
+    /// <summary>The <c>env</c> options that set the dispositions, then the variables.</summary>
     public IEnumerable<string> EnvOptions()
     {
         var ignored = IgnoredSignals.Split(',', StringSplitOptions.RemoveEmptyEntries);

@@ -38,8 +38,8 @@ internal static class ContainerMachine
             : null;
     }
 
-    /// <summary>Names of containers, networks and volumes whose name starts with <paramref name="stackName"/>.</summary>
-    public static async Task<IReadOnlyList<string>> LeftoversAsync(string stackName)
+    /// <summary>Names of containers, networks and volumes whose name starts with <paramref name="stackName"/>, on <paramref name="engine"/> (default: the tests' engine).</summary>
+    public static async Task<IReadOnlyList<string>> LeftoversAsync(string stackName, ContainerEngine? engine = null)
     {
         var found = new List<string>();
         foreach (var kind in new[] { "container", "network", "volume" })
@@ -50,7 +50,7 @@ internal static class ContainerMachine
                 "network" => ["network", "ls", "--format", "{{.Name}}"],
                 _ => ["volume", "ls", "--format", "{{.Name}}"],
             };
-            var result = await Engine.RunAsync(args);
+            var result = await (engine ?? Engine).RunAsync(args);
             found.AddRange(result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Where(n => n == stackName || n.StartsWith(stackName + "-", StringComparison.Ordinal))
                 .Select(n => $"{kind} {n}"));

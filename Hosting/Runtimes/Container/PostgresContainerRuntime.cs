@@ -293,6 +293,11 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
         {
             return StackRecord.TryRead(Path.Combine(containers.StateDirectory, StackRecord.FileName));
         }
+        catch (StackGuardException ex)
+        {
+            throw new DistributedApplicationException(ex.Message, ex);
+        }
+    }
 
     /// <summary>Waits for the network creation started with a check that then refused the start, and removes the network if it made it.</summary>
     private async Task RemoveNetworkMadeAsync(Task<(ContainerEngine Engine, bool Created)>? network)
@@ -345,13 +350,13 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
     /// <summary>How to build the image locally.</summary>
     public string BuildHint => PostgresContainerImageTags.BuildHintFor(PostgresContainerImageTags.For(options));
 
-    [LoggerMessage(EventId = LogEvents.PostgresContainerStarted, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as container '{ContainerName}' on volume {Volume}")]
-    private static partial void LogServerStarted(ILogger logger, string resourceName, string containerName, string volume);
+
     /// <summary>
     /// The answer of a volume check: the engine that answered, the cluster's volume, whether it exists, whether the stack has a record
     /// of its cluster, whether that record is from before volume names carried the state folder's id (it names no volume), and the runtime it says made the cluster.
     /// </summary>
     private readonly record struct VolumeCheck(ContainerEngine Engine, string Volume, bool Exists, bool Recorded, bool Legacy, string? Runtime);
+
 
     [LoggerMessage(EventId = LogEvents.PostgresContainerStarted, Level = LogLevel.Debug, Message = "Started PostgreSQL '{ResourceName}' as container '{ContainerName}' on volume {Volume}")]
     private static partial void LogServerStarted(ILogger logger, string resourceName, string containerName, string volume);

@@ -30,18 +30,18 @@ public class DockerEngineApiTests(ITestOutputHelper output)
 
             var requests = relay.Requests();
             output.WriteLine(string.Join('\n', requests.Select(r => $"{r.Request}  [{r.UserAgent}]")));
-            Assert.Contains(($"GET /volumes/{stackName}-postgres-data", AppHostAgent), requests);
+            Assert.Contains(($"GET /volumes/{ContainerMachine.PostgresVolume(stackName, state.Path)}", AppHostAgent), requests);
             Assert.Contains(("POST /containers/create", AppHostAgent), requests);
             Assert.Contains(requests, r => r.Request.StartsWith("POST /containers/", StringComparison.Ordinal) && r.Request.EndsWith("/start", StringComparison.Ordinal) && r.UserAgent == AppHostAgent);
             Assert.Contains(requests, r => r.Request.EndsWith("/logs", StringComparison.Ordinal) && r.UserAgent == AppHostAgent);
             Assert.Contains(requests, r => r.Request.EndsWith("/stop", StringComparison.Ordinal) && r.UserAgent == AppHostAgent);
             Assert.DoesNotContain(requests, r => r.UserAgent.StartsWith("Docker-Client", StringComparison.Ordinal)); // no CLI call on the way
-            Assert.Equal([$"volume {stackName}-postgres-data"], await ContainerMachine.LeftoversAsync(stackName, Docker));
+            Assert.Equal([$"volume {ContainerMachine.PostgresVolume(stackName, state.Path)}"], await ContainerMachine.LeftoversAsync(stackName, Docker));
         }
         finally
         {
-            await Docker.RunAsync(["rm", "-f", "-v", $"{stackName}-postgres"]);
-            await Docker.RunAsync(["volume", "rm", "-f", $"{stackName}-postgres-data"]);
+            await Docker.RunAsync(["rm", "-f", "-v", ContainerMachine.PostgresContainer(stackName, state.Path)]);
+            await Docker.RunAsync(["volume", "rm", "-f", ContainerMachine.PostgresVolume(stackName, state.Path)]);
         }
     }
 
@@ -60,12 +60,12 @@ public class DockerEngineApiTests(ITestOutputHelper output)
             output.WriteLine(string.Join('\n', requests.Select(r => $"{r.Request}  [{r.UserAgent}]")));
             Assert.Contains(requests, r => r.Request == "POST /containers/create" && r.UserAgent.StartsWith("Docker-Client", StringComparison.Ordinal));
             Assert.DoesNotContain(requests, r => r.UserAgent == AppHostAgent);
-            Assert.Equal([$"volume {stackName}-postgres-data"], await ContainerMachine.LeftoversAsync(stackName, Docker));
+            Assert.Equal([$"volume {ContainerMachine.PostgresVolume(stackName, state.Path)}"], await ContainerMachine.LeftoversAsync(stackName, Docker));
         }
         finally
         {
-            await Docker.RunAsync(["rm", "-f", "-v", $"{stackName}-postgres"]);
-            await Docker.RunAsync(["volume", "rm", "-f", $"{stackName}-postgres-data"]);
+            await Docker.RunAsync(["rm", "-f", "-v", ContainerMachine.PostgresContainer(stackName, state.Path)]);
+            await Docker.RunAsync(["volume", "rm", "-f", ContainerMachine.PostgresVolume(stackName, state.Path)]);
         }
     }
 
@@ -89,12 +89,12 @@ public class DockerEngineApiTests(ITestOutputHelper output)
             Assert.Contains("Start Docker or Podman", host.Output, StringComparison.Ordinal);
             host.Signal(StackModel.Hosting.Runtimes.NativeMethods.SigInt);
             Assert.Equal(0, await host.WaitForExitAsync(ct));
-            Assert.Equal([$"volume {stackName}-postgres-data"], await ContainerMachine.LeftoversAsync(stackName, Docker)); // the volume and its data untouched
+            Assert.Equal([$"volume {ContainerMachine.PostgresVolume(stackName, state.Path)}"], await ContainerMachine.LeftoversAsync(stackName, Docker)); // the volume and its data untouched
         }
         finally
         {
-            await Docker.RunAsync(["rm", "-f", "-v", $"{stackName}-postgres"]);
-            await Docker.RunAsync(["volume", "rm", "-f", $"{stackName}-postgres-data"]);
+            await Docker.RunAsync(["rm", "-f", "-v", ContainerMachine.PostgresContainer(stackName, state.Path)]);
+            await Docker.RunAsync(["volume", "rm", "-f", ContainerMachine.PostgresVolume(stackName, state.Path)]);
         }
     }
 

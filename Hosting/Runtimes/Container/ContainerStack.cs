@@ -630,7 +630,7 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     /// <summary>Runs <c>run -d</c> of <paramref name="spec"/>: through Docker's API (create + start, the same container) when the engine has it, else its CLI.</summary>
     private Task<ContainerCommandResult> RunContainerAsync(ContainerEngine engine, ContainerSpec spec, string name, IReadOnlyList<string> args, CancellationToken cancellationToken) =>
         engine.Api is { } api
-            ? api.RunAsync(name, DockerContainerConfig.For(spec, Name, StackLabel), cancellationToken)
+            ? api.RunAsync(name, DockerContainerConfig.For(spec, NetworkName, StackLabel), cancellationToken)
             : engine.RunAsync(args, spec.Environment, cancellationToken: cancellationToken);
 
     private static async Task<bool> ImageExistsAsync(ContainerEngine engine, string image, CancellationToken cancellationToken) =>

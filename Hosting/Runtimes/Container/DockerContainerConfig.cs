@@ -11,7 +11,7 @@ namespace StackModel.Hosting.Runtimes.Container;
 internal static class DockerContainerConfig
 {
     /// <param name="spec">The container.</param>
-    /// <param name="stackName">The stack's name: its label's value and its network's name.</param>
+    /// <param name="stackName">The stack's network name (<see cref="ContainerStack.NetworkName"/>): its label's value and its network's name.</param>
     /// <param name="stackLabel">The label every container of the stack carries.</param>
     public static JsonObject For(ContainerSpec spec, string stackName, string stackLabel)
     {

@@ -249,19 +249,8 @@ public partial class EarlyPostgresLaunchTests(ITestOutputHelper output)
         }
     }
 
-    private static string SuperUser(string stateDirectory, int port, string database)
-    {
-        using var secrets = JsonDocument.Parse(File.ReadAllText(Path.Combine(stateDirectory, "secrets.json")));
-        return new NpgsqlConnectionStringBuilder
-        {
-            Host = "127.0.0.1",
-            Port = port,
-            Username = "postgres",
-            Password = secrets.RootElement.GetProperty("postgres-password").GetString(),
-            Database = database,
-            Pooling = false,
-        }.ConnectionString;
-    }
+    private static string SuperUser(string stateDirectory, int port, string database) =>
+        StateFolderSuperUser.ConnectionString(stateDirectory, port, database);
 
     [GeneratedRegex(@"\(pid (?<pid>\d+)\) launched early from the last start's launch in \S+ was stopped: [^\r\n]+")]
     private static partial Regex DiscardedLine();

@@ -106,19 +106,8 @@ public class PostgresKillTests(ITestOutputHelper output)
         Assert.Equal(0, NativeMethods.Kill(pid, NativeMethods.SigKill));
     }
 
-    private static string ConnectionString(string stateDirectory, int port)
-    {
-        using var secrets = JsonDocument.Parse(File.ReadAllText(Path.Combine(stateDirectory, "secrets.json")));
-        return new NpgsqlConnectionStringBuilder
-        {
-            Host = "127.0.0.1",
-            Port = port,
-            Username = "postgres",
-            Password = secrets.RootElement.GetProperty("postgres-password").GetString(),
-            Database = "app_dev",
-            Pooling = false,
-        }.ConnectionString;
-    }
+    private static string ConnectionString(string stateDirectory, int port) =>
+        StateFolderSuperUser.ConnectionString(stateDirectory, port, "app_dev");
 
     private static async Task WriteCommittedRowsAsync(string stateDirectory, int port, CancellationToken ct)
     {

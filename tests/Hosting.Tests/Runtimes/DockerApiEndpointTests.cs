@@ -62,7 +62,7 @@ public sealed class DockerApiEndpointTests : IDisposable
     {
         var spec = new ContainerSpec("postgres", "docker.io/library/postgres:15")
         {
-            Ports = [(55432, 5432)],
+            Ports = [(25432, 5432)],
             Environment = new Dictionary<string, string?> { ["POSTGRES_PASSWORD"] = "secret", ["UNSET"] = null },
             Mounts = [new ContainerMount("stack-postgres-data", "/var/lib/postgresql/data", IsVolume: true, ReadOnly: false)],
             Entrypoint = "postgres",
@@ -82,7 +82,7 @@ public sealed class DockerApiEndpointTests : IDisposable
         Assert.NotNull(body["ExposedPorts"]!["5432/tcp"]);
         var binding = body["HostConfig"]!["PortBindings"]!["5432/tcp"]!.AsArray().Single()!;
         Assert.Equal("127.0.0.1", (string?)binding["HostIp"]); // published on loopback only
-        Assert.Equal("55432", (string?)binding["HostPort"]);
+        Assert.Equal("25432", (string?)binding["HostPort"]);
         Assert.Equal(["stack-postgres-data:/var/lib/postgresql/data"], body["HostConfig"]!["Binds"]!.AsArray().Select(e => (string?)e));
         Assert.Equal("mode=3777", (string?)body["HostConfig"]!["Tmpfs"]!["/var/run/postgresql"]);
         Assert.Equal("default", (string?)body["HostConfig"]!["NetworkMode"]);
@@ -92,13 +92,13 @@ public sealed class DockerApiEndpointTests : IDisposable
     [Fact]
     public void A_peer_container_is_created_on_the_stack_network_with_its_alias_and_its_arguments()
     {
-        var spec = new ContainerSpec("litellm", "localhost/stackmodel/litellm-standin:dev") { Args = ["--port", "4000"] };
+        var spec = new ContainerSpec("litellm", "localhost/stackmodel/litellm-standin:dev") { Args = ["--port", "4100"] };
 
         var body = DockerContainerConfig.For(spec, "stack", "io.stackmodel.stack");
 
         Assert.Equal("stack", (string?)body["HostConfig"]!["NetworkMode"]);
         Assert.Equal(["litellm"], body["NetworkingConfig"]!["EndpointsConfig"]!["stack"]!["Aliases"]!.AsArray().Select(e => (string?)e));
-        Assert.Equal(["--port", "4000"], body["Cmd"]!.AsArray().Select(e => (string?)e));
+        Assert.Equal(["--port", "4100"], body["Cmd"]!.AsArray().Select(e => (string?)e));
         Assert.Null(body["Entrypoint"]); // the image's own
         Assert.Null(body["User"]);
         Assert.Empty(body["HostConfig"]!["PortBindings"]!.AsObject());

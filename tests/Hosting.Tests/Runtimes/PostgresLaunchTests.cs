@@ -14,7 +14,7 @@ public sealed class PostgresLaunchTests : IDisposable
 
     private string RecordPath => Path.Combine(_folder, PostgresLaunch.FileName);
 
-    private static PostgresLaunch Sample(int port = 55432, string user = "postgres") => new(
+    private static PostgresLaunch Sample(int port = 25432, string user = "postgres") => new(
         "setpriv",
         ["--reuid", user, "/usr/lib/postgresql/15/bin/postgres", "-D", "/state/postgres/data", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-c", "unix_socket_directories=/state/with space/run"],
         "/state/postgres",
@@ -45,7 +45,7 @@ public sealed class PostgresLaunchTests : IDisposable
     [Fact]
     public void What_differs_is_named()
     {
-        Assert.Equal("the port changed from 55432 to 55433", Sample().Difference(Sample(port: 55433)));
+        Assert.Equal("the port changed from 25432 to 25433", Sample().Difference(Sample(port: 25433)));
         Assert.Equal("the account changed from 'postgres' to 'other'", Sample().Difference(Sample(user: "other") with { Args = Sample().Args }));
         Assert.Equal("the postgres binary changed (path, size or modification time)", Sample().Difference(Sample() with { BinaryFingerprint = "/usr/lib/postgresql/15/bin/postgres|1|2" }));
         Assert.Equal("the server's arguments changed", Sample().Difference(Sample() with { Args = [.. Sample().Args, "-c", "fsync=off"] }));
@@ -54,10 +54,10 @@ public sealed class PostgresLaunchTests : IDisposable
 
     [Theory]
     [InlineData("")]
-    [InlineData("stackmodel-postgres-launch/2\0setpriv\0/s\0/s/data\055432\0postgres\0f\00\0")] // another version
-    [InlineData("stackmodel-postgres-launch/1\0setpriv\0/s\0/s/data\055432\0postgres\0f\02\0-D\0")] // truncated: 2 arguments announced, 1 there
+    [InlineData("stackmodel-postgres-launch/2\0setpriv\0/s\0/s/data\025432\0postgres\0f\00\0")] // another version
+    [InlineData("stackmodel-postgres-launch/1\0setpriv\0/s\0/s/data\025432\0postgres\0f\02\0-D\0")] // truncated: 2 arguments announced, 1 there
     [InlineData("stackmodel-postgres-launch/1\0setpriv\0/s\0/s/data\0port\0postgres\0f\00\0")] // no port
-    [InlineData("stackmodel-postgres-launch/1\0setpriv\0relative\0/s/data\055432\0postgres\0f\00\0")] // a relative folder
+    [InlineData("stackmodel-postgres-launch/1\0setpriv\0relative\0/s/data\025432\0postgres\0f\00\0")] // a relative folder
     [InlineData("{\"program\":\"setpriv\"}")]
     public void Anything_else_reads_as_no_record(string text)
     {

@@ -34,8 +34,11 @@ public sealed class StackOptions
     /// <summary>Gets or sets the folder holding <c>initdb</c> and <c>postgres</c>; searched for when empty.</summary>
     public string? PostgresBinDirectory { get; set; }
 
+    /// <summary>The account PostgreSQL runs as under root unless <see cref="PostgresUser"/> names another.</summary>
+    internal const string DefaultPostgresUser = "postgres";
+
     /// <summary>Gets or sets the unprivileged account PostgreSQL runs as when the AppHost runs as root. Default: <c>postgres</c>.</summary>
-    public string PostgresUser { get; set; } = "postgres";
+    public string PostgresUser { get; set; } = DefaultPostgresUser;
 
     /// <summary>
     /// Gets or sets where an AppHost running as root keeps a process cluster whose state folder the PostgreSQL account cannot

@@ -198,11 +198,6 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
     private async Task<RunningContainer?> StartWarmEarlyAsync(
         PostgresStartRequest request, Task<(ContainerEngine Engine, bool Created)>? network, Task<VolumeCheck> volumeCheck)
     {
-        if (!File.Exists(Path.Combine(request.StateDirectory, StackRecord.FileName)))
-        {
-            return null;
-        }
-
         VolumeCheck check;
         try
         {

@@ -176,7 +176,7 @@ internal sealed partial class EarlyPostgresLaunch
         var stateDirectory = Path.GetDirectoryName(RecordPath)!;
         var location = new ClusterLocation(launch.WorkingDirectory, External: false, Reason: null);
         var expected = PostgresProcessRuntime.LaunchFor(
-            PostgresBinaries.Locate(binDirectory), OsUser.Resolve(configuredUser is { Length: > 0 } name ? name : "postgres"), location, launch.Port, testCluster: false);
+            PostgresBinaries.Locate(binDirectory), OsUser.Resolve(configuredUser is { Length: > 0 } name ? name : StackOptions.DefaultPostgresUser), location, launch.Port, testCluster: false);
         return launch.SameAs(expected)
             && (launch.DataDirectory == ClusterLocation.InStateFolder(stateDirectory).Data || File.Exists(Path.Combine(stateDirectory, ClusterLocation.PointerFileName)))
             && File.Exists(Path.Combine(launch.DataDirectory, "PG_VERSION"))

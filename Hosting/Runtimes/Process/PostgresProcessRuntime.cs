@@ -108,7 +108,6 @@ internal sealed partial class PostgresProcessRuntime(StackOptions options, ILogg
         return new PostgresServerHandle(created, request.HostPort, child.Exited, ct => StopAsync(child, ct));
     }
 
-    /// <summary>The command that runs this cluster's server now: program, arguments, folder, account, binary.</summary>
     /// <summary>
     /// How this runtime launches the server of the cluster at <paramref name="location"/>: the program (postgres, run as
     /// <paramref name="user"/>), every argument, the folder and the binary's fingerprint. An early launch runs a recorded launch only

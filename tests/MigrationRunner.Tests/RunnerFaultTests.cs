@@ -225,7 +225,9 @@ public sealed class RunnerFaultTests(PostgresServerFixture server, ITestOutputHe
         await using var litellm = new HealthEndpointStandIn(unhealthyAnswers: int.MaxValue, unhealthyBody: page);
         var environment = database.RunnerEnvironment(folder.Path);
         environment["Migrations__WaitForHealthUrl"] = litellm.Url.ToString();
-        environment["Migrations__WaitTimeout"] = "1";
+        // Long enough for a first answer on a loaded machine: at 1 s the first probe of a runner still starting up sometimes
+        // had no answer yet, and the message rightly said "no answer at all" instead of quoting one.
+        environment["Migrations__WaitTimeout"] = "3";
 
         var runner = await RunnerProcess.RunAsync(environment, timeout.Token);
 

@@ -18,7 +18,8 @@ namespace StackModel.Benchmarks;
 /// folder, STACKMODEL_TEST_STATE_ROOT); and the testing builder's create -> started -> disposed.
 /// Usage: dotnet run -c Release --project benchmarks/TestDatabaseBenchmark [-- samples [tests [quick]]] ("quick": durability off and the app
 /// schema only, RAM and disk). Two more modes: <c>-- profile [tests]</c> splits an isolated test's CPU by phase (<see cref="CpuProfile"/>);
-/// <c>-- ab [tests] [rounds]</c> runs the isolated suite with the types of pooled clones shared and loaded per clone, interleaved on one stack.
+/// <c>-- ab [tests] [rounds]</c> runs the isolated suite with the types of pooled clones shared and loaded per clone, interleaved on one stack;
+/// <c>-- suite [tests]</c> runs the isolated suite alone as the process's first (for A/B of process settings, run in turns).
 /// </summary>
 internal static class TestDatabaseBenchmark
 {
@@ -73,6 +74,22 @@ internal static class TestDatabaseBenchmark
             }
 
             Console.WriteLine($"load average at the end: {LoadAverage()}");
+            return 0;
+        }
+
+        if (args.Length > 0 && args[0] == "suite")
+        {
+            // The isolated suite alone, the process's first (its JIT included, as in a test run): -- suite [tests]. For A/B of process
+            // settings (environment variables such as DOTNET_TieredPGO), run it in turns in separate processes.
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+            var n = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
+            var load = LoadAverage();
+            await using var app = await StartAsync(durable: false, migrations: null, cts.Token);
+            await app.PrepareTestDatabasesAsync("app_dev", cts.Token);
+            var cpu = await CpuMeter.ForAsync(app, cts.Token);
+            var (seconds, handOuts) = await IsolatedSuiteAsync(app, n, cts.Token);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{n} isolated tests: {seconds:0.00} s; {cpu.Report(n)}; hand-out median {Median(handOuts):0.0} ms; load {load} -> {LoadAverage()}"));
             return 0;
         }
 

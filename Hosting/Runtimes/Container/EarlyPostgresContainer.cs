@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -157,19 +158,27 @@ internal sealed partial class EarlyPostgresContainer
     {
         try
         {
-            var record = StackRecord.TryRead(Path.Combine(_stateDirectory, StackRecord.FileName));
+            StartupTimeline.Mark("early postgres container: looking at the stack record");
+            if (ContainerEngineLocator.Remembered(_stateDirectory, configuredEngine, NullLogger.Instance) is not { } engine)
+            {
+                return null;
+            }
+
+            engine.Api?.Prewarm(); // the HTTP stack's first use (≈ 0.1 s of JIT) and the version ping, while the record is read
+            var (runtime, volume, hostPort) = ReadRecord(Path.Combine(_stateDirectory, StackRecord.FileName));
             var prefix = ContainerStackNames.Prefix(stackName is { Length: > 0 } ? stackName : new StackOptions().Name, _stateDirectory);
-            if (record is not { Runtime: "container", ContainerVolume: { } volume } || record.HostPort is < 1 or > 65535
+            if (runtime != "container" || volume is null || hostPort is < 1 or > 65535
                 || !volume.StartsWith(prefix + "-", StringComparison.Ordinal) || !volume.EndsWith("-data", StringComparison.Ordinal) || volume.Length <= prefix.Length + 6)
             {
                 return null; // not a cluster this runtime made in this stack's own volume (a legacy one, a renamed stack: started when its turn comes)
             }
 
+            StartupTimeline.Mark("early postgres container: stack record read");
+
             var resourceName = volume[(prefix.Length + 1)..^"-data".Length];
             var image = configuredImage is { Length: > 0 } ? configuredImage.Trim() : PostgresContainerImageTags.Reference;
-            if (PostgresContainerRuntime.OfficialWarmSpec(resourceName, record.HostPort, volume, image) is not { } spec
-                || !ContainerStackNames.IsValid(resourceName) || !PortOwner.IsFree(record.HostPort)
-                || ContainerEngineLocator.Remembered(_stateDirectory, configuredEngine, NullLogger.Instance) is not { } engine)
+            if (PostgresContainerRuntime.OfficialWarmSpec(resourceName, hostPort, volume, image) is not { } spec
+                || !ContainerStackNames.IsValid(resourceName) || !PortOwner.IsFree(hostPort))
             {
                 return null;
             }
@@ -189,6 +198,7 @@ internal sealed partial class EarlyPostgresContainer
                 }
             }
 
+            StartupTimeline.Mark("early postgres container: state folder locked, engine remembered");
             var exists = engine.Api is { } api
                 ? await api.VolumeExistsAsync(volume).ConfigureAwait(false)
                 : (await engine.RunAsync(["volume", "inspect", "--format", "{{.Name}}", volume], timeout: TimeSpan.FromSeconds(30)).ConfigureAwait(false)).Succeeded;
@@ -225,6 +235,22 @@ internal sealed partial class EarlyPostgresContainer
             Unregister();
             return null;
         }
+    }
+
+    /// <summary>
+    /// The three fields of the stack record this start needs (runtime, volume, host port), read with <see cref="JsonDocument"/>: the
+    /// record's serializer is compiled on its first use, ≈ 50 ms here, which the start's own read (<see cref="StackStateStore.PreloadRecord"/>)
+    /// pays anyway; a record that does not parse starts nothing early, and the start reports it.
+    /// </summary>
+    private static (string? Runtime, string? Volume, int HostPort) ReadRecord(string path)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+        var root = document.RootElement;
+        return root.ValueKind != JsonValueKind.Object
+            ? (null, null, 0)
+            : (Text(root, "runtime"), Text(root, "containerVolume"), root.TryGetProperty("hostPort", out var port) && port.TryGetInt32(out var value) ? value : 0);
+
+        static string? Text(JsonElement root, string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using StackModel.Hosting.Runtimes;
 using StackModel.Hosting.Runtimes.Container;
+using StackModel.Hosting.Testing;
 using StackModel.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 

@@ -136,7 +136,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             var state = new StackStateStore(StateDirectory);
             try
             {
-                state.AcquireLock();
+                state.AcquireLock(_builder.EarlyContainer?.TakeLock()); // taken already when PostgreSQL's container started early
                 PrepareOn(state);
             }
             catch
@@ -147,7 +147,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
         else
         {
-            State.AcquireLock(); // prepared earlier (a test read a connection string first)
+            State.AcquireLock(_builder.EarlyContainer?.TakeLock()); // prepared earlier (a test read a connection string first)
         }
 
         // Read on another thread while the placement is resolved and the orchestrator set up (EnsureRecordReadableAsync below).
@@ -162,7 +162,12 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
         else if (_builder.EarlyPostgres is not null && Services.GetRequiredService<IPostgresRuntime>().Name != "process")
         {
-            await DiscardEarlyPostgresAsync("PostgreSQL runs on the container runtime").ConfigureAwait(false);
+            await DiscardEarlyPostgresAsync("PostgreSQL runs on the container runtime", container: false).ConfigureAwait(false);
+        }
+
+        if (_builder.EarlyContainer is not null && (!Model.Resources.OfType<Postgres.PostgresServerResource>().Any() || Services.GetRequiredService<IPostgresRuntime>().Name != "container"))
+        {
+            await DiscardEarlyPostgresAsync("PostgreSQL does not run on the container runtime in this start", process: false).ConfigureAwait(false);
         }
 
         Runtimes.Container.ContainerRuntimeServices.BeginStarts(Services, Model, State);
@@ -300,6 +305,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
 
         await DiscardEarlyPostgresAsync("the stack was disposed before PostgreSQL's start took it over").ConfigureAwait(false);
+        _builder.EarlyContainer?.ReleaseLock();
         _state?.Dispose();
         _host.Dispose();
         foreach (var callback in _onDisposed)
@@ -308,12 +314,24 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the server launched early from the last start's record unless the process runtime adopted it.</summary>
-    private Task DiscardEarlyPostgresAsync(string reason) =>
-        _builder.EarlyPostgres?.DiscardAsync(
+    /// <summary>Stops the server launched early from the last start's record unless the process runtime adopted it; removes the container started early unless the container runtime took it over.</summary>
+    private async Task DiscardEarlyPostgresAsync(string reason, bool process = true, bool container = true)
+    {
+        if (container && _builder.EarlyContainer is { } early)
+        {
+            await early.DiscardAsync(reason, Services.GetRequiredService<ILoggerFactory>().CreateLogger<Runtimes.Container.PostgresContainerRuntime>()).ConfigureAwait(false);
+        }
+
+        if (!process)
+        {
+            return;
+        }
+
+        await (_builder.EarlyPostgres?.DiscardAsync(
             reason,
             Services.GetRequiredService<ILoggerFactory>().CreateLogger<Runtimes.Process.PostgresProcessRuntime>(),
-            Model.Resources.OfType<Postgres.PostgresServerResource>().FirstOrDefault()?.Name ?? "postgres") ?? Task.CompletedTask;
+            Model.Resources.OfType<Postgres.PostgresServerResource>().FirstOrDefault()?.Name ?? "postgres") ?? Task.CompletedTask).ConfigureAwait(false);
+    }
 
     private enum Placed
     {

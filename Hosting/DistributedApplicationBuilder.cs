@@ -51,6 +51,13 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
             Services.AddSingleton(EarlyPostgres);
         }
 
+        // Its container counterpart: a warm start's PostgreSQL container, started now when the stack record says that runtime made the cluster.
+        EarlyContainer = Runtimes.Container.EarlyPostgresContainer.TryStart(Args, _host.Configuration, AppHostDirectory);
+        if (EarlyContainer is not null)
+        {
+            Services.AddSingleton(EarlyContainer);
+        }
+
         // One line per event; while the live view owns the terminal, the lines go through it (ConsoleLogSink). Every log line goes
         // to standard error: standard output carries what a verb prints for a tool to read (env's document) and the stack's states.
         Services.AddSingleton<ConsoleLogSink>();
@@ -88,6 +95,9 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
 
     /// <summary>Gets the PostgreSQL server launched as this builder was constructed, or <see langword="null"/> when none was.</summary>
     internal Runtimes.Process.EarlyPostgresLaunch? EarlyPostgres { get; }
+
+    /// <summary>Gets the PostgreSQL container started as this builder was constructed, or <see langword="null"/> when none was.</summary>
+    internal Runtimes.Container.EarlyPostgresContainer? EarlyContainer { get; }
 
     internal List<IModelRule> Rules { get; } = [];
 

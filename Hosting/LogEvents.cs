@@ -21,6 +21,9 @@ internal static class LogEvents
     public const int TestClusterWithoutDurability = 1104;
     public const int EarlyPostgresAdopted = 1105;
     public const int EarlyPostgresDiscarded = 1106;
+    public const int EarlyPostgresContainerAdopted = 1107;
+    public const int EarlyPostgresContainerDiscarded = 1108;
+    public const int EarlyPostgresContainerNotRemoved = 1109;
     public const int ClusterCopiedFromCache = 1110;
 
     // Containers: the engine, the stack's containers, PostgreSQL in a container.

@@ -62,8 +62,19 @@ internal sealed class StackStateStore : IDisposable
     /// (<see cref="StateFolderInUseException"/>, naming the holder's pid) before it writes anything: the only thing it may have
     /// done is create the folder and an empty lock file when neither existed.
     /// </summary>
-    public void AcquireLock()
+    /// <param name="taken">
+    /// The lock of this folder already taken by this process (<see cref="TryTakeLock"/>, as PostgreSQL's container was started early), or
+    /// <see langword="null"/> to take it now.
+    /// </param>
+    public void AcquireLock(FileStream? taken = null)
     {
+        if (taken is not null && taken.Name == LockPath)
+        {
+            _lock = taken;
+            return;
+        }
+
+        taken?.Dispose();
         FileStream stream;
         try
         {
@@ -97,6 +108,37 @@ internal sealed class StackStateStore : IDisposable
         }
 
         _lock = stream;
+    }
+
+    /// <summary>
+    /// Takes the lock of the existing state folder <paramref name="directory"/> as <see cref="AcquireLock"/> does (this process's pid
+    /// written into it), for a start that does something on the folder's behalf before its store exists; <see langword="null"/> when
+    /// another AppHost holds it, or the folder has no lock file yet. <see cref="AcquireLock"/> then keeps the stream.
+    /// </summary>
+    public static FileStream? TryTakeLock(string directory)
+    {
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(Path.Combine(directory, "apphost.lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        try
+        {
+            stream.SetLength(0);
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n"));
+            stream.Flush();
+        }
+        catch (IOException)
+        {
+            // The pid is a courtesy for a second AppHost's message; the lock itself is held.
+        }
+
+        return stream;
     }
 
     // .NET reports the advisory lock held elsewhere (flock: EWOULDBLOCK, 11 on Linux, 35 on macOS) as an IOException carrying the errno.

@@ -87,7 +87,13 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
             "or run PostgreSQL as a local process with Stack:Runtime=process.");
     }
 
-    private ContainerEngine? ReadHint()
+    private ContainerEngine? ReadHint() => Remembered(stateDirectory, options.ContainerRuntime, logger);
+
+    /// <summary>
+    /// The engine the stack of <paramref name="stateDirectory"/> used last time under the same <c>Stack:ContainerRuntime</c>
+    /// (<paramref name="configured"/>), as <see cref="LikelyAsync"/> takes it, without asking it; <see langword="null"/> when none is remembered.
+    /// </summary>
+    internal static ContainerEngine? Remembered(string? stateDirectory, string? configured, ILogger logger)
     {
         try
         {
@@ -97,7 +103,7 @@ internal sealed partial class ContainerEngineLocator(StackOptions options, ILogg
             }
 
             var lines = File.ReadAllLines(path);
-            return lines.Length == 2 && lines[0] == (options.ContainerRuntime ?? string.Empty) && File.Exists(lines[1])
+            return lines.Length == 2 && lines[0] == (configured ?? string.Empty) && File.Exists(lines[1])
                 ? Create(lines[1], logger)
                 : null;
         }

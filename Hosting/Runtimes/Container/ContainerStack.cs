@@ -119,6 +119,23 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
     }
 
     /// <summary>
+    /// Takes over PostgreSQL's container started as the AppHost was built (<see cref="EarlyPostgresContainer"/>): the container
+    /// <see cref="RunBeforeNetworkAsync"/> would have started for <paramref name="spec"/> (the caller compared them), followed and
+    /// joined to the stack network as that method does.
+    /// </summary>
+    public RunningContainer Adopt(ContainerSpec spec, ContainerEngine engine, string name, bool joinNetwork, Action<string, bool> log)
+    {
+        _usedEngine ??= engine;
+        foreach (var mount in spec.Mounts.Where(m => m.IsVolume))
+        {
+            _volumes.TryAdd(mount.Source, 0);
+        }
+
+        LogContainerStarted(logger, spec.ResourceName, name, engine.Name);
+        return RunningContainer.Follow(engine, name, log, joinNetwork ? Join(engine, spec.ResourceName, name) : null);
+    }
+
+    /// <summary>
     /// Waits until every container that joins the stack network after its start has joined it (a failed join was logged and
     /// is not thrown here). The stack counts as settled only then: its peers reach it by its alias from that moment on.
     /// </summary>
@@ -514,12 +531,15 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
         }
     }
 
-    private List<string> RunArguments(ContainerSpec spec, string name)
+    private List<string> RunArguments(ContainerSpec spec, string name) => RunArguments(spec, name, NetworkName);
+
+    /// <summary>The CLI's <c>run -d</c> arguments of <paramref name="spec"/> as container <paramref name="name"/> of the stack <paramref name="networkName"/> (also what <see cref="EarlyPostgresContainer"/> runs).</summary>
+    internal static List<string> RunArguments(ContainerSpec spec, string name, string networkName)
     {
-        var args = new List<string> { "run", "-d", "--pull=never", "--name", name, "--label", $"{StackLabel}={NetworkName}" };
+        var args = new List<string> { "run", "-d", "--pull=never", "--name", name, "--label", $"{StackLabel}={networkName}" };
         if (!spec.JoinsNetworkAfterStart)
         {
-            args.AddRange(["--network", NetworkName, "--network-alias", spec.ResourceName]);
+            args.AddRange(["--network", networkName, "--network-alias", spec.ResourceName]);
         }
 
         foreach (var (hostPort, targetPort) in spec.Ports)

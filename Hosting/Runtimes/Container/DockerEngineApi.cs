@@ -97,7 +97,8 @@ internal sealed class DockerEngineApi : IDisposable
 
         var id = JsonNode.Parse(createBody)?["Id"]?.GetValue<string>() ?? name;
         var (started, startBody) = await SendAsync(HttpMethod.Post, $"containers/{id}/start", null, "start", cancellationToken).ConfigureAwait(false);
-        return started is HttpStatusCode.NoContent or HttpStatusCode.NotModified ? new ContainerCommandResult(0, id + "\n", string.Empty) : Failed(started, startBody);
+        // A failed start leaves the created container, as the CLI's run does: its id is in the answer, for a caller that removes it.
+        return started is HttpStatusCode.NoContent or HttpStatusCode.NotModified ? new ContainerCommandResult(0, id + "\n", string.Empty) : Failed(started, startBody) with { StandardOutput = id + "\n" };
     }
 
     /// <summary>Stops a container (its stop signal, then SIGKILL after <paramref name="seconds"/>), as <c>docker stop -t</c>.</summary>

@@ -12,7 +12,11 @@ namespace StackModel.Hosting.Runtimes.Container;
 /// kept when the stack stops), <c>POSTGRES_PASSWORD</c> = the superuser parameter. Readiness, databases and roles are the
 /// orchestrator's work over the published port, exactly as with the process runtime.
 /// </summary>
-internal sealed partial class PostgresContainerRuntime(ContainerStack containers, StackOptions options, ILogger<PostgresContainerRuntime> logger) : IPostgresRuntime
+/// <param name="containers">The stack's containers.</param>
+/// <param name="options">The stack's settings.</param>
+/// <param name="logger">Logs the starts.</param>
+/// <param name="earlyContainer">The server's container started as the AppHost was built, when one was (<see cref="EarlyPostgresContainer"/>): taken over by a warm start that starts the same container, removed otherwise.</param>
+internal sealed partial class PostgresContainerRuntime(ContainerStack containers, StackOptions options, ILogger<PostgresContainerRuntime> logger, EarlyPostgresContainer? earlyContainer = null) : IPostgresRuntime
 {
     private readonly ConcurrentDictionary<string, (Task<(ContainerEngine Engine, bool Created)>? Network, Task<VolumeCheck> Volume, Task<RunningContainer?>? Early, PostgresStartRequest? EarlyRequest)> _begun = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _alone = new(StringComparer.Ordinal); // servers with no peer container
@@ -83,6 +87,8 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             };
         }
 
+        // Not taken over by this start (it began without BeginStart, or the volume check said otherwise): removed before anything runs.
+        await DiscardEarlyContainerAsync("this start of PostgreSQL did not take it over").ConfigureAwait(false);
         var spec = Spec(request, volume: null, image); // its volume is known once the check answers
         ContainerEngine answered;
         bool volumeExists;
@@ -156,13 +162,23 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
     }
 
     /// <summary>What the server's container runs with on any start (a new volume goes through the image's entrypoint).</summary>
-    private static ContainerSpec Spec(PostgresStartRequest request, string? volume, string image) =>
-        new(request.ResourceName, image)
+    private static ContainerSpec Spec(PostgresStartRequest request, string? volume, string image) => Spec(request.ResourceName, request.HostPort, request.SuperUserPassword, volume, image);
+
+    /// <summary>
+    /// What the server's container runs with on a warm start of the official image: the container <see cref="EarlyPostgresContainer"/>
+    /// starts before the model is built, compared with this start's own when it is taken over. <see langword="null"/> for any other
+    /// image (its entrypoint runs, with the password).
+    /// </summary>
+    internal static ContainerSpec? OfficialWarmSpec(string resourceName, int hostPort, string volume, string image) =>
+        PostgresContainerImageTags.IsOfficial(image) ? WarmSpec(Spec(resourceName, hostPort, superUserPassword: null, volume, image), image) : null;
+
+    private static ContainerSpec Spec(string resourceName, int hostPort, string? superUserPassword, string? volume, string image) =>
+        new(resourceName, image)
         {
-            Ports = [(request.HostPort, PostgresServerResource.DefaultTargetPort)],
+            Ports = [(hostPort, PostgresServerResource.DefaultTargetPort)],
             Environment = new Dictionary<string, string?>
             {
-                ["POSTGRES_PASSWORD"] = request.SuperUserPassword,
+                ["POSTGRES_PASSWORD"] = superUserPassword,
                 ["POSTGRES_INITDB_ARGS"] = "--encoding=UTF8 --locale=C --no-sync", // as the process runtime's initdb
             },
             Mounts = volume is null ? [] : [new ContainerMount(volume, DataDirectory, IsVolume: true, ReadOnly: false)],
@@ -183,7 +199,10 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             // psql -U postgres` finds the socket in its usual folder, a tmpfs with the image's own mode 3777 (not every build of
             // the image has the folder). A new volume still goes through the entrypoint (initdb, POSTGRES_PASSWORD,
             // /docker-entrypoint-initdb.d), and so does any other image (Stack:PostgresImage), whose entrypoint may do more.
-            spec = spec with { Entrypoint = "postgres", User = "postgres", Tmpfs = ["/var/run/postgresql:mode=3777"] };
+            // No environment: POSTGRES_PASSWORD and POSTGRES_INITDB_ARGS are read by the entrypoint's initdb alone (an existing
+            // cluster keeps the password it was made with), so the warm container carries no secret (nor does 'docker inspect'),
+            // and can be started before the model is built (EarlyPostgresContainer), with nothing read from the secrets file.
+            spec = spec with { Entrypoint = "postgres", User = "postgres", Tmpfs = ["/var/run/postgresql:mode=3777"], Environment = new Dictionary<string, string?>() };
         }
 
         return spec;
@@ -210,12 +229,20 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
 
         if (!check.Exists || check.Runtime != Name)
         {
+            await DiscardEarlyContainerAsync("the volume check did not find the cluster this runtime made").ConfigureAwait(false);
             return null;
         }
 
         var image = PostgresContainerImageTags.For(options);
         var spec = WarmSpec(Spec(request, check.Volume, image), image);
-        return await containers.RunBeforeNetworkAsync(spec, check.Engine, joinNetwork: network is not null, StartupTimeline.IsRecording ? Timed(request.Log) : request.Log, CancellationToken.None).ConfigureAwait(false);
+        var log = StartupTimeline.IsRecording ? Timed(request.Log) : request.Log;
+        var name = containers.ContainerName(request.ResourceName);
+        if (earlyContainer is not null && await earlyContainer.AdoptOrDiscardAsync(spec, name, containers.NetworkName, check.Engine, logger).ConfigureAwait(false))
+        {
+            return containers.Adopt(spec, check.Engine, name, joinNetwork: network is not null, log);
+        }
+
+        return await containers.RunBeforeNetworkAsync(spec, check.Engine, joinNetwork: network is not null, log, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -269,6 +296,13 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
     {
         var recorded = record is null ? ReadRecord() : await record.ConfigureAwait(false);
         var volume = VolumeOf(resourceName, recorded);
+        if (earlyContainer is not null && await earlyContainer.StartedOnAsync(volume).ConfigureAwait(false) is { } startedOn
+            && await containers.Locator.LikelyEngineAsync(cancellationToken).ConfigureAwait(false) is { } likely && likely.Command == startedOn.Command)
+        {
+            // The container started early mounts this volume on this engine: it exists (a volume in use cannot be removed), asked once.
+            return new VolumeCheck(likely, volume, true, Recorded: recorded is not null, Legacy: recorded is { ContainerVolume: null }, recorded?.Runtime);
+        }
+
         var (engine, exists) = await containers.CheckVolumeAsync(resourceName, volume, cancellationToken).ConfigureAwait(false);
         return new VolumeCheck(engine, volume, exists, Recorded: recorded is not null, Legacy: recorded is { ContainerVolume: null }, recorded?.Runtime);
     }
@@ -293,6 +327,8 @@ internal sealed partial class PostgresContainerRuntime(ContainerStack containers
             throw new DistributedApplicationException(ex.Message, ex);
         }
     }
+
+    private Task DiscardEarlyContainerAsync(string reason) => earlyContainer?.DiscardAsync(reason, logger) ?? Task.CompletedTask;
 
     /// <summary>Waits for the network creation started with a check that then refused the start, and removes the network if it made it.</summary>
     private async Task RemoveNetworkMadeAsync(Task<(ContainerEngine Engine, bool Created)>? network)

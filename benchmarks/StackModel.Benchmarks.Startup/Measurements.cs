@@ -277,10 +277,30 @@ internal static class Measurements
                 up.TrySetResult(watch.Elapsed.TotalSeconds);
             }
         };
-        process.ErrorDataReceived += (_, _) => { };
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => Keep(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var seconds = await up.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        double seconds;
+        try
+        {
+            seconds = await up.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            // An AppHost that never came up is stopped here, not left running once the benchmark gives up on it (it would hold its
+            // port, its PostgreSQL and whatever the benchmark's parent handed down, such as a lock file descriptor).
+            Process.Start("kill", ["-TERM", process.Id.ToString()]).WaitForExit();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(20)))
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            throw new TimeoutException(
+                $"The AppHost ({string.Join(' ', args)}) was not up within 60 s; it was stopped. Its last output:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
+        }
+
         // SIGTERM, not SIGINT: SIGTERM always stops the stack, while a SIGINT ignored on entry (a benchmark run as a background job or
         // under nohup) stays ignored by design, and the next start would then find the state folder locked.
         Process.Start("kill", ["-TERM", process.Id.ToString()]).WaitForExit();
@@ -305,6 +325,19 @@ internal static class Measurements
         }
 
         return seconds;
+    }
+
+    private static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        output.Enqueue(line);
+        while (output.Count > 40 && output.TryDequeue(out _))
+        {
+        }
     }
 
     /// <summary>Prints the median time after the spawn of every milestone of the starts of <paramref name="kind"/>, in order.</summary>

@@ -33,14 +33,14 @@ public class EarlyPostgresContainerTests(ITestOutputHelper output)
             var timeline = Path.Combine(state.Path, "cold.tsv");
             await using (var host = await StartAsync(state.Path, port, timeline, ct))
             {
-                Assert.DoesNotContain(StartedEarly, Marks(timeline)); // a new cluster: nothing to start early
+                Assert.DoesNotContain(StartedEarly, AppHostLaunch.TimelineMarks(timeline)); // a new cluster: nothing to start early
                 await StopAsync(host, ct);
             }
 
             timeline = Path.Combine(state.Path, "warm.tsv");
             await using (var host = await StartAsync(state.Path, port, timeline, ct))
             {
-                var marks = Marks(timeline);
+                var marks = AppHostLaunch.TimelineMarks(timeline);
                 Assert.Contains(StartedEarly, marks);
                 Assert.Contains(Adopted, marks);
                 Assert.DoesNotContain(Discarded, marks);
@@ -84,7 +84,7 @@ public class EarlyPostgresContainerTests(ITestOutputHelper output)
             var timeline = Path.Combine(state.Path, "moved.tsv");
             await using (var host = await StartAsync(state.Path, moved, timeline, ct))
             {
-                var marks = Marks(timeline);
+                var marks = AppHostLaunch.TimelineMarks(timeline);
                 Assert.Contains(StartedEarly, marks);
                 Assert.Contains(Discarded, marks);
                 Assert.DoesNotContain(Adopted, marks);
@@ -95,13 +95,13 @@ public class EarlyPostgresContainerTests(ITestOutputHelper output)
                 // A second AppHost on the same folder (its record says warm, its port is the running one's): refused, nothing started
                 // early, the running stack's container untouched.
                 var second = Path.Combine(state.Path, "second.tsv");
-                await using (var refused = AppHostProcess.Start(AppHostLaunch.InTerminal(output).WithVariable("STACKMODEL_STARTUP_TIMELINE", second), state.Path, moved, Container))
+                await using (var refused = AppHostProcess.Start(AppHostLaunch.InTerminal(output).WithTimeline(second), state.Path, moved, Container))
                 {
                     Assert.NotEqual(0, await refused.WaitForExitAsync(ct));
                     Assert.Contains("is running on the state folder", refused.Output, StringComparison.Ordinal);
                 }
 
-                Assert.DoesNotContain(StartedEarly, Marks(second));
+                Assert.DoesNotContain(StartedEarly, AppHostLaunch.TimelineMarks(second));
                 Assert.Equal(1, await Sql.ScalarAsync<int>(StateFolderSuperUser.ConnectionString(state.Path, moved, "app_dev"), "SELECT 1", ct));
                 Assert.Equal([$"container {container}", $"volume {volume}"], await ContainerMachine.LeftoversAsync(stackName));
                 await StopAsync(host, ct);
@@ -116,31 +116,12 @@ public class EarlyPostgresContainerTests(ITestOutputHelper output)
         }
     }
 
-    private async Task<AppHostProcess> StartAsync(string stateDirectory, int port, string? timeline, CancellationToken ct)
-    {
-        var launch = timeline is null ? AppHostLaunch.InTerminal(output) : AppHostLaunch.InTerminal(output).WithVariable("STACKMODEL_STARTUP_TIMELINE", timeline);
-        var host = AppHostProcess.Start(launch, stateDirectory, port, Container);
-        try
-        {
-            await host.WaitForOutputAsync(AppHostProcess.StackUp, ct);
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-
-        return host;
-    }
+    private Task<AppHostProcess> StartAsync(string stateDirectory, int port, string? timeline, CancellationToken ct) =>
+        AppHostProcess.StartUpAsync(AppHostLaunch.InTerminal(output).WithTimeline(timeline), stateDirectory, port, ct, Container);
 
     private static async Task StopAsync(AppHostProcess host, CancellationToken ct)
     {
         host.Signal(NativeMethods.SigInt);
         Assert.Equal(0, await host.WaitForExitAsync(ct));
     }
-
-    /// <summary>The milestones of a timeline file (its second column); none when the file was not written.</summary>
-    private static List<string> Marks(string timeline) => File.Exists(timeline)
-        ? File.ReadAllLines(timeline).Select(line => line.Split('\t')).Where(parts => parts.Length > 1).Select(parts => parts[1]).ToList()
-        : [];
 }

@@ -42,7 +42,7 @@ public partial class EarlyPostgresLaunchTests(ITestOutputHelper output)
         var timeline = Path.Combine(state.Path, "timeline.tsv");
         await using (var host = await StartAsync(state.Path, port, timeline, ct))
         {
-            var marks = Marks(timeline);
+            var marks = AppHostLaunch.TimelineMarks(timeline);
             Assert.Contains(SpawnedEarly, marks);
             Assert.Contains(Adopted, marks);
             Assert.DoesNotContain(Discarded, marks);
@@ -79,7 +79,7 @@ public partial class EarlyPostgresLaunchTests(ITestOutputHelper output)
         var timeline = Path.Combine(state.Path, "moved.tsv");
         await using (var host = await StartAsync(state.Path, moved, timeline, ct))
         {
-            var marks = Marks(timeline);
+            var marks = AppHostLaunch.TimelineMarks(timeline);
             Assert.Contains(SpawnedEarly, marks);
             Assert.Contains(Discarded, marks);
             Assert.DoesNotContain(Adopted, marks);
@@ -104,7 +104,7 @@ public partial class EarlyPostgresLaunchTests(ITestOutputHelper output)
         timeline = Path.Combine(state.Path, "removed.tsv");
         await using (var host = await StartAsync(state.Path, moved, timeline, ct))
         {
-            var marks = Marks(timeline);
+            var marks = AppHostLaunch.TimelineMarks(timeline);
             Assert.DoesNotContain(SpawnedEarly, marks);
             Assert.Contains(SpawnedAsAlways, marks);
             host.Signal(NativeMethods.SigTerm);
@@ -136,8 +136,8 @@ public partial class EarlyPostgresLaunchTests(ITestOutputHelper output)
         var (exitCode, stdout, stderr) = await AppHostCommand.RunAsync(env, stdin: null, ct);
         Assert.True(exitCode == 0, stderr);
         Assert.Contains("DATABASE_URL", stdout, StringComparison.Ordinal);
-        Assert.NotEmpty(Marks(timeline)); // the timeline was written: its lack of a spawn is real
-        Assert.DoesNotContain(SpawnedEarly, Marks(timeline));
+        Assert.NotEmpty(AppHostLaunch.TimelineMarks(timeline)); // the timeline was written: its lack of a spawn is real
+        Assert.DoesNotContain(SpawnedEarly, AppHostLaunch.TimelineMarks(timeline));
         Assert.Empty(PostgresProcesses.On(data));
 
         // A server left running by a killed AppHost (its postmaster.pid is there): no early launch; the start stops it as always.
@@ -152,7 +152,7 @@ public partial class EarlyPostgresLaunchTests(ITestOutputHelper output)
         timeline = Path.Combine(state.Path, "after-kill.tsv");
         await using (var host = await StartAsync(state.Path, port, timeline, ct))
         {
-            var marks = Marks(timeline);
+            var marks = AppHostLaunch.TimelineMarks(timeline);
             Assert.DoesNotContain(SpawnedEarly, marks);
             Assert.Contains(SpawnedAsAlways, marks);
             Assert.Contains("left running by an earlier AppHost", host.Output, StringComparison.Ordinal);
@@ -189,7 +189,7 @@ public partial class EarlyPostgresLaunchTests(ITestOutputHelper output)
             var timeline = Path.Combine(state.Path, $"forged-{i}.tsv");
             await using (var host = await StartAsync(state.Path, port, timeline, ct))
             {
-                var marks = Marks(timeline);
+                var marks = AppHostLaunch.TimelineMarks(timeline);
                 Assert.DoesNotContain(SpawnedEarly, marks);
                 Assert.Contains(SpawnedAsAlways, marks);
                 Assert.False(File.Exists(marker), "The program a forged record named was run.");
@@ -212,26 +212,8 @@ public partial class EarlyPostgresLaunchTests(ITestOutputHelper output)
         Assert.Equal(0, await host.WaitForExitAsync(ct));
     }
 
-    private async Task<AppHostProcess> StartAsync(string stateDirectory, int port, string? timeline, CancellationToken ct)
-    {
-        var launch = timeline is null ? AppHostLaunch.InTerminal(output) : AppHostLaunch.InTerminal(output).WithVariable("STACKMODEL_STARTUP_TIMELINE", timeline);
-        var host = AppHostProcess.Start(launch, stateDirectory, port);
-        try
-        {
-            await host.WaitForOutputAsync(AppHostProcess.StackUp, ct);
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
-
-        return host;
-    }
-
-    /// <summary>The milestones of a timeline file (its second column).</summary>
-    private static List<string> Marks(string timeline) =>
-        File.ReadAllLines(timeline).Select(line => line.Split('\t')).Where(parts => parts.Length > 1).Select(parts => parts[1]).ToList();
+    private Task<AppHostProcess> StartAsync(string stateDirectory, int port, string? timeline, CancellationToken ct) =>
+        AppHostProcess.StartUpAsync(AppHostLaunch.InTerminal(output).WithTimeline(timeline), stateDirectory, port, ct);
 
     private static int PostmasterPid(string dataDirectory) =>
         int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);

@@ -27,6 +27,14 @@ internal sealed record AppHostLaunch(ITestOutputHelper? Output = null, string Ig
     /// <summary>The same launch with <paramref name="name"/> set to <paramref name="value"/> in the AppHost's environment.</summary>
     public AppHostLaunch WithVariable(string name, string value) => this with { Variables = [.. Variables ?? [], $"{name}={value}"] };
 
+    /// <summary>The same launch writing its start-up timeline to <paramref name="file"/> (<c>STACKMODEL_STARTUP_TIMELINE</c>); unchanged when it is <see langword="null"/>.</summary>
+    public AppHostLaunch WithTimeline(string? file) => file is null ? this : WithVariable("STACKMODEL_STARTUP_TIMELINE", file);
+
+    /// <summary>The milestones of a timeline file written by <see cref="WithTimeline"/> (its second column); none when it was not written.</summary>
+    public static List<string> TimelineMarks(string file) => File.Exists(file)
+        ? File.ReadAllLines(file).Select(line => line.Split('\t')).Where(parts => parts.Length > 1).Select(parts => parts[1]).ToList()
+        : [];
+
     /// <summary>The <c>env</c> options that set the dispositions, then the variables.</summary>
     public IEnumerable<string> EnvOptions()
     {

@@ -67,6 +67,23 @@ internal sealed class AppHostProcess : IAsyncDisposable
         return host;
     }
 
+    /// <summary>Starts the AppHost and waits until its stack is up (<see cref="StackUp"/>); a start that fails is disposed (its output shown).</summary>
+    public static async Task<AppHostProcess> StartUpAsync(AppHostLaunch launch, string stateDirectory, int postgresPort, CancellationToken cancellationToken, params string[] extraArgs)
+    {
+        var host = Start(launch, stateDirectory, postgresPort, extraArgs);
+        try
+        {
+            await host.WaitForOutputAsync(StackUp, cancellationToken);
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+
+        return host;
+    }
+
     /// <summary>The stack name (container network and prefix) a test AppHost on <paramref name="stateDirectory"/> gets.</summary>
     public static string StackNameFor(string stateDirectory) => "stackmodel-test-" + Path.GetFileName(stateDirectory).Split('-').Last().ToLowerInvariant();
 

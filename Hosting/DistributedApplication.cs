@@ -35,7 +35,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         Model = model;
         Options = options;
         _builder = builder;
-        StateDirectory = Path.GetFullPath(options.StateDirectory ?? Path.Combine(builder.AppHostDirectory, ".stackmodel"), builder.AppHostDirectory);
+        StateDirectory = StackOptions.ResolveStateDirectory(options.StateDirectory, builder.AppHostDirectory);
     }
 
     /// <summary>Creates a builder for a stack. Call it first in the AppHost's <c>Program.cs</c>.</summary>

@@ -9,6 +9,10 @@ public sealed class StackOptions
     /// <summary>Gets or sets the state folder. Default: <c>.stackmodel/</c> in the AppHost project folder.</summary>
     public string? StateDirectory { get; set; }
 
+    /// <summary>The full path of the state folder <paramref name="stateDirectory"/> names (relative to the AppHost folder), or of the default one when it is <see langword="null"/>.</summary>
+    internal static string ResolveStateDirectory(string? stateDirectory, string appHostDirectory) =>
+        Path.GetFullPath(stateDirectory ?? Path.Combine(appHostDirectory, ".stackmodel"), appHostDirectory);
+
     /// <summary>Gets or sets the stack's name (container network and names). Default: <c>stackmodel</c>.</summary>
     public string Name { get; set; } = "stackmodel";
 

@@ -12,6 +12,7 @@ namespace StackModel.Hosting.State;
 internal sealed class StackStateStore : IDisposable
 {
     private const string SecretsFileName = "secrets.json";
+    private const string LockFileName = "apphost.lock";
     private readonly Lock _gate = new();
     private Task<StackRecord?>? _recordAtStart;
     private FileStream? _lock;
@@ -55,7 +56,7 @@ internal sealed class StackStateStore : IDisposable
     }
 
     /// <summary>Gets the lock file an AppHost holds (an advisory lock) while it runs on this folder; it contains that AppHost's pid.</summary>
-    public string LockPath => Path.Combine(Directory, "apphost.lock");
+    public string LockPath => Path.Combine(Directory, LockFileName);
 
     /// <summary>
     /// Takes the folder for this process and writes its pid into the lock file. A second AppHost on the same folder is refused
@@ -95,18 +96,7 @@ internal sealed class StackStateStore : IDisposable
             throw NotWritable(ex);
         }
 
-        try
-        {
-            stream.SetLength(0);
-            var pidLine = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
-            stream.Write(pidLine);
-            stream.Flush();
-        }
-        catch (IOException)
-        {
-            // The pid is a courtesy for a second AppHost's message; the lock itself is held.
-        }
-
+        WriteHolder(stream);
         _lock = stream;
     }
 
@@ -120,13 +110,20 @@ internal sealed class StackStateStore : IDisposable
         FileStream stream;
         try
         {
-            stream = new FileStream(Path.Combine(directory, "apphost.lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            stream = new FileStream(Path.Combine(directory, LockFileName), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null;
         }
 
+        WriteHolder(stream);
+        return stream;
+    }
+
+    // This process's pid into the lock file it holds: a courtesy for a second AppHost's message (the lock itself is held either way).
+    private static void WriteHolder(FileStream stream)
+    {
         try
         {
             stream.SetLength(0);
@@ -135,10 +132,8 @@ internal sealed class StackStateStore : IDisposable
         }
         catch (IOException)
         {
-            // The pid is a courtesy for a second AppHost's message; the lock itself is held.
+            // Not written: the lock is still held.
         }
-
-        return stream;
     }
 
     // .NET reports the advisory lock held elsewhere (flock: EWOULDBLOCK, 11 on Linux, 35 on macOS) as an IOException carrying the errno.

@@ -56,5 +56,5 @@ internal static class ContainerRuntimeServices
 
     /// <summary>The state folder as <see cref="DistributedApplication.StateDirectory"/> resolves it.</summary>
     private static string StateDirectory(StackOptions options, string appHostDirectory) =>
-        Path.GetFullPath(options.StateDirectory ?? Path.Combine(appHostDirectory, ".stackmodel"), appHostDirectory);
+        StackOptions.ResolveStateDirectory(options.StateDirectory, appHostDirectory);
 }

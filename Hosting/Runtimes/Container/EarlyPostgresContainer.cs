@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using StackModel.Hosting.Cli;
 using StackModel.Hosting.Postgres;
 using StackModel.Hosting.Runtimes.Process;
 using StackModel.Hosting.State;
@@ -47,14 +46,7 @@ internal sealed partial class EarlyPostgresContainer
     /// </summary>
     public static EarlyPostgresContainer? TryStart(string[] args, IConfiguration configuration, string appHostDirectory)
     {
-        if (OperatingSystem.IsWindows() || CommandLine.VerbArgs(args).Length > 0 || HostingDiagnostics.IsObserved
-            || string.Equals(configuration["Stack:TestCluster"], "true", StringComparison.OrdinalIgnoreCase))
-        {
-            return null; // a verb, the testing builder, a test cluster
-        }
-
-        var runtime = configuration["Stack:Runtime"]?.Trim();
-        if (runtime is { Length: > 0 } && !runtime.Equals("auto", StringComparison.OrdinalIgnoreCase) && !runtime.Equals("container", StringComparison.OrdinalIgnoreCase))
+        if (EarlyStart.StateDirectory(args, configuration, appHostDirectory, "container") is not { } stateDirectory)
         {
             return null;
         }
@@ -64,7 +56,6 @@ internal sealed partial class EarlyPostgresContainer
             return null; // always (pulled before each run) or a bad value (the start says so)
         }
 
-        var stateDirectory = Path.GetFullPath(configuration["Stack:StateDirectory"] is { Length: > 0 } configured ? configured : Path.Combine(appHostDirectory, ".stackmodel"), appHostDirectory);
         return File.Exists(Path.Combine(stateDirectory, StackRecord.FileName)) && File.Exists(Path.Combine(stateDirectory, ContainerEngineLocator.HintFileName))
             ? new EarlyPostgresContainer(stateDirectory, configuration["Stack:Name"], configuration["Stack:ContainerRuntime"], configuration["Stack:PostgresImage"])
             : null;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using StackModel.Hosting.Cli;
 
 namespace StackModel.Hosting.Runtimes.Process;
 
@@ -41,19 +40,11 @@ internal sealed partial class EarlyPostgresLaunch
     /// </summary>
     public static EarlyPostgresLaunch? TryStart(string[] args, IConfiguration configuration, string appHostDirectory)
     {
-        if (OperatingSystem.IsWindows() || CommandLine.VerbArgs(args).Length > 0 || HostingDiagnostics.IsObserved
-            || string.Equals(configuration["Stack:TestCluster"], "true", StringComparison.OrdinalIgnoreCase))
-        {
-            return null; // a verb, the testing builder, a test cluster
-        }
-
-        var runtime = configuration["Stack:Runtime"]?.Trim();
-        if (runtime is { Length: > 0 } && !runtime.Equals("auto", StringComparison.OrdinalIgnoreCase) && !runtime.Equals("process", StringComparison.OrdinalIgnoreCase))
+        if (EarlyStart.StateDirectory(args, configuration, appHostDirectory, "process") is not { } stateDirectory)
         {
             return null;
         }
 
-        var stateDirectory = Path.GetFullPath(configuration["Stack:StateDirectory"] is { Length: > 0 } configured ? configured : Path.Combine(appHostDirectory, ".stackmodel"), appHostDirectory);
         var recordPath = Path.Combine(stateDirectory, PostgresLaunch.FileName);
         return File.Exists(recordPath) ? new EarlyPostgresLaunch(recordPath, configuration["Stack:PostgresUser"], configuration["Stack:PostgresBinDirectory"]) : null;
     }

@@ -157,15 +157,20 @@ internal static partial class PlacementResolver
                     return executable with { Why = $"{why}: '{program}' is on PATH and it cannot run as a container here" };
                 }
 
+                var orCommand = $"install the command ({annotation.InstallHint}) and set {key}:Command if it is not on PATH ({key}:Runtime=executable).";
                 return new ResourcePlacement(PlacementKind.Off, declaredContext, why)
                 {
                     Setting = setting,
                     SettingKey = $"{key}:Runtime",
-                    Problem = $"Resource '{name}' is turned off: it cannot run as a container here and '{program}' is not on PATH ({key}:Runtime=auto). " +
-                             "A container needs an engine that answers, PostgreSQL on the stack network (Stack:Runtime=container) and its image present locally or pulled" +
-                             (availability is null ? ". " : $" ({availability.Reason}). ") +
-                             $"To run it, start Docker or Podman ({key}:Runtime=container), or install the command ({annotation.InstallHint}) " +
-                             $"and set {key}:Command if it is not on PATH ({key}:Runtime=executable).",
+
+                    // An engine that answers with the image missing needs the image, not an engine: say which, and how to get it.
+                    Problem = availability is { Available: false, Fix: { } fix }
+                        ? $"Resource '{name}' is turned off: a container engine answers, but {availability.Reason}; and '{program}' is not on PATH ({key}:Runtime=auto). " +
+                          $"To run it as a container, {fix}; or {orCommand}"
+                        : $"Resource '{name}' is turned off: it cannot run as a container here and '{program}' is not on PATH ({key}:Runtime=auto). " +
+                          "A container needs an engine that answers, PostgreSQL on the stack network (Stack:Runtime=container) and its image present locally or pulled" +
+                          (availability is null ? ". " : $" ({availability.Reason}). ") +
+                          $"To run it, start Docker or Podman ({key}:Runtime=container), or {orCommand}",
                 };
             default:
                 throw new DistributedApplicationException(

@@ -74,13 +74,16 @@ internal sealed partial class ContainerStack(StackOptions options, ContainerEngi
 
         if (policy == ImagePullPolicy.Never)
         {
-            return new ImageAvailability(false, $"the image {image} is not present locally and Stack:PullPolicy=never forbids pulling it");
+            return new ImageAvailability(false, $"the image {image} is not present locally and Stack:PullPolicy=never forbids pulling it",
+                $"pull it yourself ('{engine.Name} pull {image}'), or let the stack pull it (Stack:PullPolicy=missing)");
         }
 
         var (elapsed, error) = await PullAsync(engine, resourceName, image, log, cancellationToken).ConfigureAwait(false);
         return error is null
             ? new ImageAvailability(true, string.Create(CultureInfo.InvariantCulture, $"the image {image} was pulled in {elapsed.TotalSeconds:0.0} s (Stack:PullPolicy={ImagePullPolicies.Name(policy)})"))
-            : new ImageAvailability(false, $"the image {image} is not present locally and '{engine.Name} pull' failed: {error}");
+            : new ImageAvailability(false, $"the image {image} is not present locally and '{engine.Name} pull' failed: {error}",
+                $"pull it once its registry is reachable ('{engine.Name} pull {image}'), or load a copy saved where it is present " +
+                $"('{engine.Name} save -o image.tar {image}' there, '{engine.Name} load -i image.tar' here)");
     }
 
     /// <summary>

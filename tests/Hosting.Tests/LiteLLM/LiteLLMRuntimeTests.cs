@@ -39,6 +39,21 @@ public class LiteLLMRuntimeTests
     }
 
     [Fact]
+    public async Task Auto_with_an_engine_that_lacks_the_image_names_the_image_and_how_to_get_it_instead_of_asking_for_an_engine()
+    {
+        var missing = new ImageAvailability(false, "the image ghcr.io/berriai/litellm:v1 is not present locally and 'docker pull' failed: no such host",
+            "pull it once its registry is reachable ('docker pull ghcr.io/berriai/litellm:v1'), or load a copy saved where it is present");
+        var selection = await SelectAsync(new FixedProbe(answers: true, missing), "--LiteLLM:Command=litellm-not-installed-here");
+
+        Assert.Equal(PlacementKind.Off, selection.Kind);
+        Assert.StartsWith("Resource 'litellm' is turned off: a container engine answers, but the image ghcr.io/berriai/litellm:v1 is not present locally", selection.Problem, StringComparison.Ordinal);
+        Assert.Contains("'docker pull' failed: no such host", selection.Problem, StringComparison.Ordinal);
+        Assert.Contains("To run it as a container, pull it once its registry is reachable ('docker pull ghcr.io/berriai/litellm:v1')", selection.Problem, StringComparison.Ordinal);
+        Assert.Contains("pip install 'litellm[proxy]'", selection.Problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("start Docker or Podman", selection.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Container_without_a_container_runtime_cannot_start_and_says_what_to_set_instead()
     {
         var selection = await SelectAsync("--LiteLLM:Runtime=container");
@@ -91,18 +106,22 @@ public class LiteLLMRuntimeTests
 
     private static Task<ResourcePlacement> SelectAsync(params string[] args) => SelectAsync(engineAnswers: false, args);
 
-    private static async Task<ResourcePlacement> SelectAsync(bool engineAnswers, params string[] args)
+    private static Task<ResourcePlacement> SelectAsync(bool engineAnswers, params string[] args) => SelectAsync(new FixedProbe(engineAnswers), args);
+
+    private static async Task<ResourcePlacement> SelectAsync(FixedProbe probe, params string[] args)
     {
         using var state = new TempDirectory("stackmodel-model-test-");
         var model = LiteLLMModel.Create(state.Path, args);
-        model.Builder.Services.AddSingleton<IContainerEngineProbe>(new FixedProbe(engineAnswers));
+        model.Builder.Services.AddSingleton<IContainerEngineProbe>(probe);
         await using var app = model.Builder.Build();
         app.Prepare();
         return ResourcePlacement.Of(model.LiteLLM.Resource);
     }
 
-    private sealed class FixedProbe(bool answers) : IContainerEngineProbe
+    private sealed class FixedProbe(bool answers, ImageAvailability? image = null) : IContainerEngineProbe
     {
         public bool Answers() => answers;
+
+        public ImageAvailability EnsureImage(string resourceName, string imageName) => image ?? new(true, "assumed present");
     }
 }

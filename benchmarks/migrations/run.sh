@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Speed benchmark (not a test): drizzle-orm's migrate() (node) against the MigrationRunner (dotnet, whole process),
 # each applying the same generated folder of 200 migrations to a fresh database on the same throwaway PostgreSQL,
-# alternating which goes first, PAIRS times. Prints every whole-process time and the median runner/drizzle ratio.
+# rotating which goes first, PAIRS times. Prints every whole-process time and the median runner/drizzle ratio, and the floor:
+# the same statements sent by psql in one transaction (no history table, no checks), i.e. the server's own work.
 # Usage: benchmarks/migrations/run.sh [pairs=7] [migrations=200]   (goal: ratio <= 0.7 on 200, <= 0.5 on 1; GOAL=x overrides;
 #        RUNNER_BUILD=r2r runs the ReadyToRun build instead of the native one)
 set -euo pipefail
@@ -57,6 +58,10 @@ run_runner() {
   Migrations__Path="$work/migrations" Migrations__ExpectedDatabase="$1" Migrations__ExpectedServerPort="$port" \
     "${runner_cmd[@]}" >/dev/null
 }
+run_psql() {
+  local file
+  for file in "$work"/migrations/*.sql; do sed 's/--> statement-breakpoint/\n/g' "$file"; printf '\n'; done | psql_ -d "$1" -1 -f - >/dev/null
+}
 timed() { local start end; start=$(now_ms); "$@"; end=$(now_ms); echo $((end - start)); }
 check() {
   local rows; rows="$(psql_ -d "$1" -tAc 'SELECT count(*) FROM drizzle.__drizzle_migrations')"
@@ -64,25 +69,29 @@ check() {
 }
 
 echo "== $pairs pairs, $count migrations each, PostgreSQL on 127.0.0.1:$port, $(nproc) cores, runner: $runner_kind"
-printf '%-5s %-14s %12s %12s %8s\n' pair first drizzle_ms runner_ms ratio
-ratios=(); drizzle_times=(); runner_times=()
+printf '%-5s %-8s %12s %12s %10s %8s %13s\n' pair first drizzle_ms runner_ms floor_ms ratio runner/floor
+ratios=(); floor_ratios=(); drizzle_times=(); runner_times=(); floor_times=()
 for ((pair = 1; pair <= pairs; pair++)); do
-  psql_ -d postgres -c "CREATE DATABASE d$pair" -c "CREATE DATABASE r$pair"
-  if ((pair % 2 == 1)); then
-    first=drizzle; d=$(timed run_drizzle "d$pair"); r=$(timed run_runner "r$pair")
-  else
-    first=runner; r=$(timed run_runner "r$pair"); d=$(timed run_drizzle "d$pair")
-  fi
+  psql_ -d postgres -c "CREATE DATABASE d$pair" -c "CREATE DATABASE r$pair" -c "CREATE DATABASE p$pair"
+  # Each contender goes first, second and third in turn.
+  case $((pair % 3)) in
+    1) first=drizzle; d=$(timed run_drizzle "d$pair"); r=$(timed run_runner "r$pair"); p=$(timed run_psql "p$pair") ;;
+    2) first=runner; r=$(timed run_runner "r$pair"); p=$(timed run_psql "p$pair"); d=$(timed run_drizzle "d$pair") ;;
+    0) first=floor; p=$(timed run_psql "p$pair"); d=$(timed run_drizzle "d$pair"); r=$(timed run_runner "r$pair") ;;
+  esac
   check "d$pair"; check "r$pair"
   ratio=$(awk -v r="$r" -v d="$d" 'BEGIN { printf "%.3f", r / d }')
-  ratios+=("$ratio"); drizzle_times+=("$d"); runner_times+=("$r")
-  printf '%-5s %-14s %12s %12s %8s\n' "$pair" "$first" "$d" "$r" "$ratio"
-  psql_ -d postgres -c "DROP DATABASE d$pair" -c "DROP DATABASE r$pair"
+  floor_ratio=$(awk -v r="$r" -v p="$p" 'BEGIN { printf "%.3f", r / p }')
+  ratios+=("$ratio"); floor_ratios+=("$floor_ratio"); drizzle_times+=("$d"); runner_times+=("$r"); floor_times+=("$p")
+  printf '%-5s %-8s %12s %12s %10s %8s %13s\n' "$pair" "$first" "$d" "$r" "$p" "$ratio" "$floor_ratio"
+  psql_ -d postgres -c "DROP DATABASE d$pair" -c "DROP DATABASE r$pair" -c "DROP DATABASE p$pair"
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo "median drizzle-orm migrate(): $(median "${drizzle_times[@]}") ms"
 echo "median MigrationRunner:       $(median "${runner_times[@]}") ms"
+echo "median floor (psql, one transaction, the same statements): $(median "${floor_times[@]}") ms"
+echo "median ratio runner/floor:    $(median "${floor_ratios[@]}") (what the runner adds to the server's own work; drizzle/floor: $(awk -v d="$(median "${drizzle_times[@]}")" -v p="$(median "${floor_times[@]}")" 'BEGIN { printf "%.3f", d / p }'))"
 ratio="$(median "${ratios[@]}")"
 goal="${GOAL:-$([[ "$count" -le 1 ]] && echo 0.5 || echo 0.7)}"
 echo "median ratio runner/drizzle:  $ratio (goal <= $goal)"

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
+using StackModel.Hosting.Orchestration;
 using StackModel.Hosting.Testing;
 using StackModel.ServiceDefaults.Guard;
 
@@ -8,23 +9,11 @@ namespace StackModel.Benchmarks;
 
 /// <summary>
 /// Measures <c>ResetDatabaseAsync("app_dev")</c> (guard included) on a test stack of the real AppHost, with a few thousand rows
-/// in a drizzle-shaped app schema before each reset. Prints median and p90; the goal is a median of 50 ms or less.
+/// in the app's schema (db/migrations, applied by the stack's migration runner) before each reset. Prints median and p90; the goal is a median of 50 ms or less.
 /// Usage: dotnet run -c Release --project benchmarks/ResetBenchmark [-- iterations [users]]
 /// </summary>
 internal static class ResetBenchmark
 {
-    private const string Schema =
-        """
-        CREATE SCHEMA drizzle;
-        CREATE TABLE drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint);
-        INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('h0', 1730000000000), ('h1', 1730000100000);
-        CREATE SCHEMA app;
-        CREATE TABLE app.users (id serial PRIMARY KEY, email text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now());
-        CREATE TABLE app.billing_accounts (id serial PRIMARY KEY, user_id int NOT NULL REFERENCES app.users (id), plan text NOT NULL);
-        CREATE TABLE app.credit_ledger (id bigserial PRIMARY KEY, account_id int NOT NULL REFERENCES app.billing_accounts (id), amount numeric NOT NULL);
-        CREATE TABLE app.virtual_keys (id serial PRIMARY KEY, user_id int NOT NULL REFERENCES app.users (id), key_hash text NOT NULL UNIQUE);
-        """;
-
     public static async Task<int> Main(string[] args)
     {
         var iterations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 30;
@@ -35,16 +24,23 @@ internal static class ResetBenchmark
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<global::Program>(cancellationToken: ct);
         await using var app = await builder.BuildAsync(ct);
         await app.StartAsync(ct);
-        await app.WaitForResourceHealthyAsync("app_dev", ct);
-        // The schema as the migration system plants it (the schema firewall refuses it to the runtime role); rows as the app writes them.
-        await ExecuteAsync(await app.GetMigratorConnectionStringAsync("app_dev", ct), Schema, ct);
+        // The app's schema as the stack's own migration runner applies it (db/migrations); rows as the app writes them.
+        var migrations = await app.ResourceNotifications.WaitForResourceAsync("migrations", s => s.IsTerminal, ct);
+        if (migrations.State != ResourceState.Finished)
+        {
+            Console.Error.WriteLine($"The migration runner ended {migrations.State}, not Finished: {migrations.Reason}");
+            return 1;
+        }
+
         var connectionString = await app.GetConnectionStringAsync("app_dev", ct);
         var seed =
             $"""
-            INSERT INTO app.users (email) SELECT 'user' || g || '@example.com' FROM generate_series(1, {users}) g;
-            INSERT INTO app.billing_accounts (user_id, plan) SELECT id, 'pro' FROM app.users;
-            INSERT INTO app.credit_ledger (account_id, amount) SELECT a.id, 1 FROM app.billing_accounts a, generate_series(1, 10);
-            INSERT INTO app.virtual_keys (user_id, key_hash) SELECT id, md5(id::text) FROM app.users;
+            INSERT INTO users (email) SELECT 'user' || g || '@example.com' FROM generate_series(1, {users}) g;
+            INSERT INTO billing_accounts (owner_user_id, name) SELECT id, 'main' FROM users;
+            INSERT INTO credit_ledger (billing_account_id, amount_cents, reason, idempotency_key)
+                SELECT a.id, 1, 'seed', a.id::text || '-' || g FROM billing_accounts a, generate_series(1, 10) g;
+            INSERT INTO virtual_keys (billing_account_id, created_by_user_id, key_hash, key_prefix)
+                SELECT id, owner_user_id, md5(id::text), 'sk-' FROM billing_accounts;
             """;
 
         var rows = 0L;
@@ -102,7 +98,7 @@ internal static class ResetBenchmark
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
-            "SELECT (SELECT count(*) FROM app.users) + (SELECT count(*) FROM app.billing_accounts) + (SELECT count(*) FROM app.credit_ledger) + (SELECT count(*) FROM app.virtual_keys)", connection);
+            "SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM billing_accounts) + (SELECT count(*) FROM credit_ledger) + (SELECT count(*) FROM virtual_keys)", connection);
         return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 }

@@ -2,7 +2,7 @@ namespace StackModel.IntegrationTests;
 
 /// <summary>
 /// The runtime settings that <c>StackModel.Hosting.Testing</c> gives a test project (<c>Hosting.Testing/build/StackModel.Hosting.Testing.props</c>:
-/// tiered PGO off, no thread-pool spin-waiting; README, "Testing your app", round 6) reach this test process's runtimeconfig, as they reach
+/// tiered PGO off, no thread-pool spin-waiting; round 6 in docs/MEASUREMENTS-HISTORY.md) reach this test process's runtimeconfig, as they reach
 /// a project that references the package. Without the props both are absent and the runtime's defaults apply.
 /// </summary>
 public class TestProcessRuntimeSettingsTests

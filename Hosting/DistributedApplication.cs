@@ -136,7 +136,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             var state = new StackStateStore(StateDirectory);
             try
             {
-                state.AcquireLock(_builder.EarlyContainer?.TakeLock()); // taken already when PostgreSQL's container started early
+                state.AcquireLock(_builder.EarlyLock.HandOver()); // taken already when PostgreSQL was started early
                 PrepareOn(state);
             }
             catch
@@ -147,7 +147,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
         else
         {
-            State.AcquireLock(_builder.EarlyContainer?.TakeLock()); // prepared earlier (a test read a connection string first)
+            State.AcquireLock(_builder.EarlyLock.HandOver()); // prepared earlier (a test read a connection string first)
         }
 
         // Read on another thread while the placement is resolved and the orchestrator set up (EnsureRecordReadableAsync below).
@@ -305,7 +305,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
 
         await DiscardEarlyPostgresAsync("the stack was disposed before PostgreSQL's start took it over").ConfigureAwait(false);
-        _builder.EarlyContainer?.ReleaseLock();
+        _builder.EarlyLock.Release();
         _state?.Dispose();
         _host.Dispose();
         foreach (var callback in _onDisposed)

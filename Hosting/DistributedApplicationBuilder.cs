@@ -44,15 +44,16 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         _host.Configuration.AddCommandLine(CommandLine.ConfigurationArgs(Args));
         StartupTimeline.Mark("configuration read (appsettings.json, environment, command line)");
 
-        // A warm start's PostgreSQL, launched now from the last start's record while the model is built (EarlyPostgresLaunch says when).
-        EarlyPostgres = Runtimes.Process.EarlyPostgresLaunch.TryStart(Args, _host.Configuration, AppHostDirectory);
+        // A warm start's PostgreSQL, launched now from the last start's record while the model is built (EarlyPostgresLaunch says when),
+        // with the state folder locked first: a second AppHost started at the same instant launches nothing.
+        EarlyPostgres = Runtimes.Process.EarlyPostgresLaunch.TryStart(Args, _host.Configuration, AppHostDirectory, EarlyLock);
         if (EarlyPostgres is not null)
         {
             Services.AddSingleton(EarlyPostgres);
         }
 
         // Its container counterpart: a warm start's PostgreSQL container, started now when the stack record says that runtime made the cluster.
-        EarlyContainer = Runtimes.Container.EarlyPostgresContainer.TryStart(Args, _host.Configuration, AppHostDirectory);
+        EarlyContainer = Runtimes.Container.EarlyPostgresContainer.TryStart(Args, _host.Configuration, AppHostDirectory, EarlyLock);
         if (EarlyContainer is not null)
         {
             Services.AddSingleton(EarlyContainer);
@@ -92,6 +93,9 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
     public string AppHostDirectory { get; }
 
     public IList<IResource> Resources { get; } = [];
+
+    /// <summary>Gets the state folder's lock as the early starts took it (one for both), for the start's store.</summary>
+    internal Runtimes.EarlyStateLock EarlyLock { get; } = new();
 
     /// <summary>Gets the PostgreSQL server launched as this builder was constructed, or <see langword="null"/> when none was.</summary>
     internal Runtimes.Process.EarlyPostgresLaunch? EarlyPostgres { get; }

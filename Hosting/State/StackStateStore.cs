@@ -84,7 +84,7 @@ internal sealed class StackStateStore : IDisposable
         }
         catch (IOException ex) when (IsHeldByAnother(ex))
         {
-            var holder = ReadHolderProcessId(LockPath);
+            var holder = AwaitHolderProcessId(LockPath);
             var who = holder is { } pid ? $"Another AppHost (pid {pid})" : "Another AppHost";
             var stop = holder is { } p ? $"Ctrl+C in its terminal, or kill {p}" : "Ctrl+C in its terminal";
             throw new StateFolderInUseException(
@@ -139,6 +139,32 @@ internal sealed class StackStateStore : IDisposable
     // .NET reports the advisory lock held elsewhere (flock: EWOULDBLOCK, 11 on Linux, 35 on macOS) as an IOException carrying the errno.
     private static bool IsHeldByAnother(IOException ex) =>
         ex is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException) && ex.HResult is 11 or 35;
+
+    /// <summary>
+    /// The pid of the AppHost that holds the lock, as it wrote it into the lock file; <see langword="null"/> when none is read that
+    /// names a running process. An AppHost that took the lock an instant ago (one started at the same instant as this one) truncates the
+    /// file and writes its pid just after: until then the file is empty or holds the pid of an AppHost that is gone, so it is read
+    /// again, for a moment (Linux, macOS: a pid is probed without signalling it).
+    /// </summary>
+    private static int? AwaitHolderProcessId(string path)
+    {
+        var deadline = Environment.TickCount64 + 250;
+        while (true)
+        {
+            var holder = ReadHolderProcessId(path);
+            if (OperatingSystem.IsWindows() || (holder is { } pid && NativeMethods.ProcessExists(pid)))
+            {
+                return holder;
+            }
+
+            if (Environment.TickCount64 > deadline)
+            {
+                return null;
+            }
+
+            Thread.Sleep(5);
+        }
+    }
 
     /// <summary>Reads the pid an AppHost wrote into the lock file without taking the lock (a read through .NET would ask for it).</summary>
     private static int? ReadHolderProcessId(string path)

@@ -30,13 +30,13 @@ internal sealed partial class EarlyPostgresContainer
     private readonly Lock _gate = new();
     private readonly string _stateDirectory;
     private readonly Task<Started?> _started;
-    private FileStream? _lock;
-    private bool _lockHandedOver;
+    private readonly EarlyStateLock _stateLock;
     private bool _settled;
 
-    private EarlyPostgresContainer(string stateDirectory, string? stackName, string? configuredEngine, string? image)
+    private EarlyPostgresContainer(string stateDirectory, EarlyStateLock stateLock, string? stackName, string? configuredEngine, string? image)
     {
         _stateDirectory = stateDirectory;
+        _stateLock = stateLock;
         _started = Task.Run(() => TryStartAsync(stackName, configuredEngine, image));
     }
 
@@ -44,7 +44,11 @@ internal sealed partial class EarlyPostgresContainer
     /// Starts the container on a background thread when this start may (see the type); returns <see langword="null"/> when it may
     /// not. Reads <paramref name="configuration"/> here, on the caller's thread.
     /// </summary>
-    public static EarlyPostgresContainer? TryStart(string[] args, IConfiguration configuration, string appHostDirectory)
+    /// <param name="args">The command line.</param>
+    /// <param name="configuration">The start's configuration.</param>
+    /// <param name="appHostDirectory">The AppHost project's folder.</param>
+    /// <param name="stateLock">The state folder's lock, taken before the container is started and handed to the start.</param>
+    public static EarlyPostgresContainer? TryStart(string[] args, IConfiguration configuration, string appHostDirectory, EarlyStateLock stateLock)
     {
         if (EarlyStart.StateDirectory(args, configuration, appHostDirectory, "container") is not { } stateDirectory)
         {
@@ -57,23 +61,8 @@ internal sealed partial class EarlyPostgresContainer
         }
 
         return File.Exists(Path.Combine(stateDirectory, StackRecord.FileName)) && File.Exists(Path.Combine(stateDirectory, ContainerEngineLocator.HintFileName))
-            ? new EarlyPostgresContainer(stateDirectory, configuration["Stack:Name"], configuration["Stack:ContainerRuntime"], configuration["Stack:PostgresImage"])
+            ? new EarlyPostgresContainer(stateDirectory, stateLock, configuration["Stack:Name"], configuration["Stack:ContainerRuntime"], configuration["Stack:PostgresImage"])
             : null;
-    }
-
-    /// <summary>
-    /// Hands the state folder's lock taken for the early start to the start's store (<see cref="StackStateStore.AcquireLock"/>), or
-    /// <see langword="null"/> when none was taken; after this call the early start takes none (it then starts nothing).
-    /// </summary>
-    public FileStream? TakeLock()
-    {
-        lock (_gate)
-        {
-            _lockHandedOver = true;
-            var taken = _lock;
-            _lock = null;
-            return taken;
-        }
     }
 
     /// <summary>The engine the container was started on when it mounts <paramref name="volume"/>; <see langword="null"/> when none was started for it.</summary>
@@ -122,7 +111,7 @@ internal sealed partial class EarlyPostgresContainer
         return false;
     }
 
-    /// <summary>Stops and removes the container unless it was taken over, and releases the lock if the start never took it.</summary>
+    /// <summary>Stops and removes the container unless it was taken over.</summary>
     public async Task DiscardAsync(string reason, ILogger? logger)
     {
         var started = await _started.ConfigureAwait(false);
@@ -141,9 +130,6 @@ internal sealed partial class EarlyPostgresContainer
             await RemoveAsync(started, reason, logger).ConfigureAwait(false);
         }
     }
-
-    /// <summary>Releases the lock when the start never took it (the application was disposed before it started).</summary>
-    public void ReleaseLock() => TakeLock()?.Dispose();
 
     private async Task<Started?> TryStartAsync(string? stackName, string? configuredEngine, string? configuredImage)
     {
@@ -176,16 +162,10 @@ internal sealed partial class EarlyPostgresContainer
 
             lock (_gate)
             {
-                if (_settled || _lockHandedOver)
-                {
-                    return null; // the start went ahead without it
-                }
-
                 // Held from here on and handed to the start: no other AppHost can start a server on this folder's volume meanwhile.
-                _lock = StackStateStore.TryTakeLock(_stateDirectory);
-                if (_lock is null)
+                if (_settled || !_stateLock.TryTake(_stateDirectory))
                 {
-                    return null; // another AppHost runs on this folder: its start says so
+                    return null; // another AppHost runs on this folder (its start says so), or the start went ahead without it
                 }
             }
 

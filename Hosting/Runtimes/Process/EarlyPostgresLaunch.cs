@@ -6,10 +6,13 @@ namespace StackModel.Hosting.Runtimes.Process;
 /// <summary>
 /// A warm start's PostgreSQL server launched as the builder is constructed, from the last start's <see cref="PostgresLaunch"/>
 /// record, so that the server starts while the AppHost builds its model instead of after it. Only on the plain run (no verb), not
-/// under the testing builder, when the runtime may be the process one, and only when the record's cluster exists, no server runs on
-/// it (no <c>postmaster.pid</c>) and its port is free: nothing else is done early (no stale server stopped, no initdb, no file
-/// written). <see cref="PostgresProcessRuntime"/> adopts the server when the launch it computes is the same, and stops it otherwise;
-/// the application's stop or disposal, an exception out of <c>Program.cs</c> and the process's exit stop a server nobody adopted.
+/// under the testing builder, when the runtime may be the process one, and only when the state folder's lock is free (it is taken
+/// here, before anything else is looked at, and kept for the start: no other AppHost can start a server on the cluster meanwhile,
+/// and one started at the same instant launches nothing and is refused), the record's cluster exists, no server runs on it (no
+/// <c>postmaster.pid</c>) and its port is free: nothing else is done early (no stale server stopped, no initdb, no file written
+/// but the lock's pid). <see cref="PostgresProcessRuntime"/> adopts the server when the launch it computes is the same, and stops
+/// it otherwise; the application's stop or disposal, an exception out of <c>Program.cs</c> and the process's exit stop a server
+/// nobody adopted.
 /// </summary>
 internal sealed partial class EarlyPostgresLaunch
 {
@@ -19,12 +22,14 @@ internal sealed partial class EarlyPostgresLaunch
     private readonly Lock _gate = new();
     private readonly List<(string Text, bool IsError)> _backlog = [];
     private readonly Task<ChildProcess?> _spawned;
+    private readonly EarlyStateLock _stateLock;
     private Action<string, bool>? _log;
     private bool _settled;
 
-    private EarlyPostgresLaunch(string recordPath, string? configuredUser, string? binDirectory)
+    private EarlyPostgresLaunch(string recordPath, EarlyStateLock stateLock, string? configuredUser, string? binDirectory)
     {
         RecordPath = recordPath;
+        _stateLock = stateLock;
         _spawned = Task.Run(() => TrySpawn(configuredUser, binDirectory));
     }
 
@@ -38,7 +43,11 @@ internal sealed partial class EarlyPostgresLaunch
     /// Launches the recorded server on a background thread when this start may (see the type); returns <see langword="null"/> when
     /// it may not. Reads <paramref name="configuration"/> here, on the caller's thread.
     /// </summary>
-    public static EarlyPostgresLaunch? TryStart(string[] args, IConfiguration configuration, string appHostDirectory)
+    /// <param name="args">The command line.</param>
+    /// <param name="configuration">The start's configuration.</param>
+    /// <param name="appHostDirectory">The AppHost project's folder.</param>
+    /// <param name="stateLock">The state folder's lock, taken before the server is launched and handed to the start.</param>
+    public static EarlyPostgresLaunch? TryStart(string[] args, IConfiguration configuration, string appHostDirectory, EarlyStateLock stateLock)
     {
         if (EarlyStart.StateDirectory(args, configuration, appHostDirectory, "process") is not { } stateDirectory)
         {
@@ -46,7 +55,7 @@ internal sealed partial class EarlyPostgresLaunch
         }
 
         var recordPath = Path.Combine(stateDirectory, PostgresLaunch.FileName);
-        return File.Exists(recordPath) ? new EarlyPostgresLaunch(recordPath, configuration["Stack:PostgresUser"], configuration["Stack:PostgresBinDirectory"]) : null;
+        return File.Exists(recordPath) ? new EarlyPostgresLaunch(recordPath, stateLock, configuration["Stack:PostgresUser"], configuration["Stack:PostgresBinDirectory"]) : null;
     }
 
     /// <summary>
@@ -128,7 +137,21 @@ internal sealed partial class EarlyPostgresLaunch
         try
         {
             var launch = PostgresLaunch.TryRead(RecordPath);
-            if (launch is null || !MayRun(launch, configuredUser, binDirectory))
+            if (launch is null)
+            {
+                return null;
+            }
+
+            // The lock first, held from here on and handed to the start: another AppHost started at the same instant on this folder
+            // finds it taken and launches nothing (its start is refused), so no second server is ever launched on the cluster, and the
+            // checks below (no server on the cluster, the port free) hold until this server is adopted.
+            if (!_stateLock.TryTake(Path.GetDirectoryName(RecordPath)!))
+            {
+                return null; // another AppHost runs on this folder (its start says so), or the start went ahead without this launch
+            }
+
+            StartupTimeline.Mark("early postgres: state folder locked");
+            if (!MayRun(launch, configuredUser, binDirectory))
             {
                 return null;
             }

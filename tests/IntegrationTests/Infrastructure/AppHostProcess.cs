@@ -110,6 +110,32 @@ internal sealed class AppHostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the AppHost's stack is up (<see langword="null"/>) or the AppHost exited (its exit code, once its output ended),
+    /// whichever comes first: the outcome of a start that may succeed or be refused.
+    /// </summary>
+    public async Task<int?> WaitForUpOrExitAsync(CancellationToken cancellationToken)
+    {
+        while (!Output.Contains(StackUp, StringComparison.Ordinal))
+        {
+            if (_process.HasExited)
+            {
+                return await WaitForExitAsync(cancellationToken);
+            }
+
+            try
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+            catch (OperationCanceledException ex)
+            {
+                throw new TimeoutException($"Timed out waiting for the AppHost to bring its stack up or exit.{Environment.NewLine}{Describe()}", ex);
+            }
+        }
+
+        return null;
+    }
+
     public void Signal(int signal) => _ = NativeMethods.Kill(_process.Id, signal);
 
     /// <summary>Waits for the process to exit and its output to end (every holder of its stdout/stderr pipes gone).</summary>

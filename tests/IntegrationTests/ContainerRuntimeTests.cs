@@ -142,46 +142,37 @@ public class ContainerRuntimeTests(ITestOutputHelper output)
     public async Task A_warm_start_runs_postgres_directly_as_the_images_postgres_user_with_docker_exec_psql_working_and_no_network_without_peer_containers()
     {
         var ct = TestStack.Timeout();
-        using var state = new TempDirectory();
-        var stackName = AppHostProcess.StackNameFor(state.Path);
-        var port = FreePorts.Next();
-        var container = ContainerMachine.PostgresContainer(stackName, state.Path);
-        var volume = ContainerMachine.PostgresVolume(stackName, state.Path);
-        try
+        await using var stack = new ContainerStackFolder();
+        var (state, stackName, port, container, volume) = stack;
+
+        // The first start makes the cluster through the image's entrypoint (initdb, POSTGRES_PASSWORD).
+        await using (var host = AppHostProcess.Start(AppHostLaunch.InTerminal(output), state.Path, port, Container))
         {
-            // The first start makes the cluster through the image's entrypoint (initdb, POSTGRES_PASSWORD).
-            await using (var host = AppHostProcess.Start(AppHostLaunch.InTerminal(output), state.Path, port, Container))
-            {
-                await host.WaitForOutputAsync("Press Ctrl+C", ct);
-                Assert.Equal("docker-entrypoint.sh", await EntrypointAsync(container, ct));
-                host.Signal(StackModel.Hosting.Runtimes.NativeMethods.SigInt);
-                Assert.Equal(0, await host.WaitForExitAsync(ct));
-            }
-
-            await using (var host = AppHostProcess.Start(AppHostLaunch.InTerminal(output), state.Path, port, Container))
-            {
-                await host.WaitForOutputAsync("Press Ctrl+C", ct);
-                Assert.Equal("postgres", await EntrypointAsync(container, ct));
-                Assert.Equal("postgres", (await ContainerMachine.Engine.RunAsync(["inspect", "--format", "{{.Config.User}}", container], cancellationToken: ct)).StandardOutput.Trim());
-
-                // What Docker users do with the official image: psql over the socket inside the container, as the superuser.
-                var psql = await ContainerMachine.Engine.RunAsync(["exec", container, "psql", "-U", "postgres", "-d", "app_dev", "-tAc", "SELECT current_user || ' ' || current_setting('data_directory') || ' ' || pg_backend_pid()::text"], cancellationToken: ct);
-                Assert.True(psql.Succeeded, psql.Error);
-                Assert.StartsWith("postgres /var/lib/postgresql/data ", psql.StandardOutput.Trim(), StringComparison.Ordinal);
-
-                // LiteLLM is off here: no other container needs postgres by its alias, so the stack makes no network at all.
-                Assert.Equal([$"container {container}", $"volume {volume}"], await ContainerMachine.LeftoversAsync(stackName));
-
-                host.Signal(StackModel.Hosting.Runtimes.NativeMethods.SigInt);
-                Assert.Equal(0, await host.WaitForExitAsync(ct));
-            }
-
-            Assert.Equal([$"volume {volume}"], await ContainerMachine.LeftoversAsync(stackName));
+            await host.WaitForOutputAsync("Press Ctrl+C", ct);
+            Assert.Equal("docker-entrypoint.sh", await EntrypointAsync(container, ct));
+            host.Signal(StackModel.Hosting.Runtimes.NativeMethods.SigInt);
+            Assert.Equal(0, await host.WaitForExitAsync(ct));
         }
-        finally
+
+        await using (var host = AppHostProcess.Start(AppHostLaunch.InTerminal(output), state.Path, port, Container))
         {
-            await ContainerMachine.Engine.RunAsync(["volume", "rm", "-f", volume]);
+            await host.WaitForOutputAsync("Press Ctrl+C", ct);
+            Assert.Equal("postgres", await EntrypointAsync(container, ct));
+            Assert.Equal("postgres", (await ContainerMachine.Engine.RunAsync(["inspect", "--format", "{{.Config.User}}", container], cancellationToken: ct)).StandardOutput.Trim());
+
+            // What Docker users do with the official image: psql over the socket inside the container, as the superuser.
+            var psql = await ContainerMachine.Engine.RunAsync(["exec", container, "psql", "-U", "postgres", "-d", "app_dev", "-tAc", "SELECT current_user || ' ' || current_setting('data_directory') || ' ' || pg_backend_pid()::text"], cancellationToken: ct);
+            Assert.True(psql.Succeeded, psql.Error);
+            Assert.StartsWith("postgres /var/lib/postgresql/data ", psql.StandardOutput.Trim(), StringComparison.Ordinal);
+
+            // LiteLLM is off here: no other container needs postgres by its alias, so the stack makes no network at all.
+            Assert.Equal([$"container {container}", $"volume {volume}"], await ContainerMachine.LeftoversAsync(stackName));
+
+            host.Signal(StackModel.Hosting.Runtimes.NativeMethods.SigInt);
+            Assert.Equal(0, await host.WaitForExitAsync(ct));
         }
+
+        Assert.Equal([$"volume {volume}"], await ContainerMachine.LeftoversAsync(stackName));
     }
 
     [RequiresContainerEngineFact]

@@ -61,42 +61,32 @@ public class SimultaneousWarmStartTests(ITestOutputHelper output)
     public async Task Two_AppHosts_started_at_once_on_a_warm_folder_on_the_container_runtime_run_one_container_and_the_refused_one_starts_none()
     {
         var ct = TestStack.Timeout();
-        using var state = new TempDirectory();
-        var stackName = AppHostProcess.StackNameFor(state.Path);
-        var port = FreePorts.Next();
-        var container = ContainerMachine.PostgresContainer(stackName, state.Path);
-        var volume = ContainerMachine.PostgresVolume(stackName, state.Path);
-        try
-        {
-            await WarmUpAsync(state.Path, port, [Container], ct);
-            await RaceAsync(
-                state.Path,
-                port,
-                ContainerRounds,
-                [Container],
-                ("postgres container started early (from the stack record)", "early postgres container adopted"),
-                async winner =>
-                {
-                    // One container on the volume, running; no AppHost on the state folder but the winner.
-                    Assert.Equal([$"container {container}", $"volume {volume}"], await ContainerMachine.LeftoversAsync(stackName));
-                    var inspect = await ContainerMachine.Engine.RunAsync(["inspect", "--format", "{{.Id}} {{.State.Running}}", container], cancellationToken: ct);
-                    Assert.True(inspect.Succeeded, inspect.Error);
-                    Assert.EndsWith(" true", inspect.StandardOutput.Trim(), StringComparison.Ordinal);
-                    Assert.Equal([winner.Id], OnStateFolder(state.Path));
-                    return inspect.StandardOutput.Trim();
-                },
-                async () =>
-                {
-                    Assert.Equal([$"volume {volume}"], await ContainerMachine.LeftoversAsync(stackName));
-                    Assert.Empty(OnStateFolder(state.Path));
-                },
-                ct);
-        }
-        finally
-        {
-            await ContainerMachine.Engine.RunAsync(["rm", "-f", container]);
-            await ContainerMachine.Engine.RunAsync(["volume", "rm", "-f", volume]);
-        }
+        await using var stack = new ContainerStackFolder();
+        var (state, stackName, port, container, volume) = stack;
+
+        await WarmUpAsync(state.Path, port, [Container], ct);
+        await RaceAsync(
+            state.Path,
+            port,
+            ContainerRounds,
+            [Container],
+            ("postgres container started early (from the stack record)", "early postgres container adopted"),
+            async winner =>
+            {
+                // One container on the volume, running; no AppHost on the state folder but the winner.
+                Assert.Equal([$"container {container}", $"volume {volume}"], await ContainerMachine.LeftoversAsync(stackName));
+                var inspect = await ContainerMachine.Engine.RunAsync(["inspect", "--format", "{{.Id}} {{.State.Running}}", container], cancellationToken: ct);
+                Assert.True(inspect.Succeeded, inspect.Error);
+                Assert.EndsWith(" true", inspect.StandardOutput.Trim(), StringComparison.Ordinal);
+                Assert.Equal([winner.Id], OnStateFolder(state.Path));
+                return inspect.StandardOutput.Trim();
+            },
+            async () =>
+            {
+                Assert.Equal([$"volume {volume}"], await ContainerMachine.LeftoversAsync(stackName));
+                Assert.Empty(OnStateFolder(state.Path));
+            },
+            ct);
     }
 
     /// <summary>

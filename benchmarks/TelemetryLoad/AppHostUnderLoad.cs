@@ -43,7 +43,8 @@ internal sealed partial class AppHostUnderLoad : IAsyncDisposable
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[]
         {
-            dll, $"--Stack:StateDirectory={stateFolder}", $"--Stack:Ports:postgres:tcp={FreePort()}", "--Stack:WriteEnvFile=false",
+            // PostgreSQL as a process: with an engine running, auto would make a container volume that outlives the deleted state folder.
+            dll, $"--Stack:StateDirectory={stateFolder}", $"--Stack:Ports:postgres:tcp={FreePort()}", "--Stack:WriteEnvFile=false", "--Stack:Runtime=process",
             "--LiteLLM:Runtime=off", "--Dashboard:Enabled=true", "--Dashboard:Port=0", "--Dashboard:OtlpPort=0",
         })
         {

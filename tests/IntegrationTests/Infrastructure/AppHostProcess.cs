@@ -92,21 +92,9 @@ internal sealed class AppHostProcess : IAsyncDisposable
 
     public async Task WaitForOutputAsync(string text, CancellationToken cancellationToken)
     {
-        while (!Output.Contains(text, StringComparison.Ordinal))
+        if (!await PrintsBeforeExitAsync(text, cancellationToken))
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The AppHost exited ({_process.ExitCode}) before printing '{text}'.{Environment.NewLine}{Describe()}");
-            }
-
-            try
-            {
-                await Task.Delay(50, cancellationToken);
-            }
-            catch (OperationCanceledException ex)
-            {
-                throw new TimeoutException($"Timed out waiting for the AppHost to print '{text}'.{Environment.NewLine}{Describe()}", ex);
-            }
+            throw new InvalidOperationException($"The AppHost exited ({_process.ExitCode}) before printing '{text}'.{Environment.NewLine}{Describe()}");
         }
     }
 
@@ -114,13 +102,17 @@ internal sealed class AppHostProcess : IAsyncDisposable
     /// Waits until the AppHost's stack is up (<see langword="null"/>) or the AppHost exited (its exit code, once its output ended),
     /// whichever comes first: the outcome of a start that may succeed or be refused.
     /// </summary>
-    public async Task<int?> WaitForUpOrExitAsync(CancellationToken cancellationToken)
+    public async Task<int?> WaitForUpOrExitAsync(CancellationToken cancellationToken) =>
+        await PrintsBeforeExitAsync(StackUp, cancellationToken) ? null : await WaitForExitAsync(cancellationToken);
+
+    /// <summary>Waits until the AppHost printed <paramref name="text"/> (<see langword="true"/>) or exited without it (<see langword="false"/>).</summary>
+    private async Task<bool> PrintsBeforeExitAsync(string text, CancellationToken cancellationToken)
     {
-        while (!Output.Contains(StackUp, StringComparison.Ordinal))
+        while (!Output.Contains(text, StringComparison.Ordinal))
         {
             if (_process.HasExited)
             {
-                return await WaitForExitAsync(cancellationToken);
+                return false;
             }
 
             try
@@ -129,11 +121,11 @@ internal sealed class AppHostProcess : IAsyncDisposable
             }
             catch (OperationCanceledException ex)
             {
-                throw new TimeoutException($"Timed out waiting for the AppHost to bring its stack up or exit.{Environment.NewLine}{Describe()}", ex);
+                throw new TimeoutException($"Timed out waiting for the AppHost to print '{text}'.{Environment.NewLine}{Describe()}", ex);
             }
         }
 
-        return null;
+        return true;
     }
 
     public void Signal(int signal) => _ = NativeMethods.Kill(_process.Id, signal);
